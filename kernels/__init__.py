@@ -1,0 +1,1 @@
+"""The kernels under test: TVM depthwise convolutions, each a registered `Kernel`."""

@@ -1,0 +1,28 @@
+"""The kernel registry: adding a kernel is adding one entry here (or calling `register_kernel`)."""
+from __future__ import annotations
+
+from kernels.kernel import Kernel
+from kernels.seed_te import SEED_TE
+from kernels.topi_kernels import TOPI_KERNELS
+
+KERNELS: dict[str, Kernel] = {k.name: k for k in (SEED_TE, *TOPI_KERNELS)}
+
+
+def register_kernel(kernel: Kernel) -> Kernel:
+    """Add a kernel to the matrix (tests use it to plant deliberately wrong kernels)."""
+    if kernel.name in KERNELS and KERNELS[kernel.name] is not kernel:
+        raise ValueError(f"a kernel named {kernel.name!r} is already registered")
+    KERNELS[kernel.name] = kernel
+    return kernel
+
+
+def select_kernels(names: str | None) -> tuple[Kernel, ...]:
+    """The kernels named in a comma-separated list (all when None); ValueError on unknown names."""
+    if not names:
+        return tuple(KERNELS.values())
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in KERNELS]
+    if unknown or not wanted:
+        raise ValueError(f"unknown kernel(s) {', '.join(unknown) or repr(names)}; "
+                         f"known kernels: {', '.join(KERNELS)}")
+    return tuple(KERNELS[n] for n in dict.fromkeys(wanted))

@@ -1,0 +1,29 @@
+"""The oracle: a depthwise convolution in float64 numpy, vectorised over pixels.
+
+It depends on numpy alone, so the repro scripts embed its source as it is.
+"""
+import numpy as np
+
+
+def numpy_reference(case, data, weight):
+    """Exact-as-float64 depthwise convolution of `data` with `weight`, in the case's layout.
+
+    Loops run over the KH*KW kernel taps only; each tap is one strided slice of the
+    padded input times one weight per output channel.
+    """
+    x, w = case.to_canonical(np.asarray(data, dtype=np.float64), np.asarray(weight, dtype=np.float64))
+    x = np.pad(x, ((0, 0), (0, 0), (case.pad_top, case.pad_bottom), (case.pad_left, case.pad_right)))
+    oh, ow = case.out_height, case.out_width
+    sh, sw = case.stride
+    dh, dw = case.dilation
+    # (N, C, 1, H, W) against (C, M) weights broadcasts to (N, C, M, OH, OW):
+    # output channel c*M + m reads input channel c, as in TOPI and torch's groups=C.
+    out = np.zeros((case.batch, case.channels, case.multiplier, oh, ow), dtype=np.float64)
+    x = x[:, :, None]
+    for i in range(case.kernel_h):
+        for j in range(case.kernel_w):
+            rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+            cols = slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+            out += x[:, :, :, rows, cols] * w[None, :, :, i, j, None, None]
+    out = out.reshape(case.batch, case.out_channels, oh, ow)
+    return case.from_canonical_output(out)

@@ -1,0 +1,16 @@
+"""PyTorch as a reference: `conv2d(groups=C)`, asymmetric padding through `F.pad`."""
+import numpy as np
+
+
+def torch_reference(case, data, weight):
+    """Depthwise convolution by `torch.nn.functional.conv2d`, computed in the case's dtype."""
+    import torch
+    import torch.nn.functional as F
+
+    x, w = case.to_canonical(data, weight)
+    x = torch.from_numpy(np.ascontiguousarray(x))
+    w = torch.from_numpy(np.ascontiguousarray(w)).reshape(case.out_channels, 1, case.kernel_h, case.kernel_w)
+    with torch.no_grad():
+        x = F.pad(x, case.torch_pad)
+        out = F.conv2d(x, w, stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
+    return case.from_canonical_output(out.numpy())

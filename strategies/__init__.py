@@ -1,0 +1,1 @@
+"""The case model and the Hypothesis strategies that draw depthwise convolutions."""

@@ -1,0 +1,98 @@
+"""Hypothesis strategies that draw valid `DepthwiseCase`s, biased towards the edges.
+
+Validity is built into the draw, never `assume`d: the input size is drawn after the
+kernel, dilation and padding, from a range that leaves an output of at least 1x1, and
+the channel count is drawn last, from what the work budget has left.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+from strategies.case import DTYPES, LAYOUTS, DepthwiseCase
+
+PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23)
+
+# One example should cost milliseconds to check, whatever the draw: multiply-adds plus
+# input elements stay under this (the seed's own 256-channel case is pinned, not drawn).
+MAX_WORK = 300_000
+
+
+@dataclass(frozen=True)
+class CaseSpace:
+    """What a kernel can take; the strategy draws only inside it."""
+
+    layouts: tuple[str, ...] = LAYOUTS
+    dtypes: tuple[str, ...] = ("float32",)
+    max_multiplier: int = 4
+    max_dilation: int = 3
+    asymmetric_padding: bool = True
+    max_batch: int = 3
+    max_channels: int = 16
+    max_kernel: int = 7
+    max_stride: int = 4
+    max_extent: int = 20  # input height/width above the smallest valid one
+    max_work: int = MAX_WORK
+
+
+def edge_biased(lo: int, hi: int) -> st.SearchStrategy[int]:
+    """Integers in [lo, hi], with the bounds and the primes in range drawn more often.
+
+    Shrinks towards `lo`: the first branch of `one_of` is the simplest.
+    """
+    if hi <= lo:
+        return st.just(lo)
+    specials = [lo, hi] + [p for p in PRIMES if lo < p < hi]
+    return st.one_of(st.sampled_from(specials), st.integers(lo, hi))
+
+
+@st.composite
+def padding_pairs(draw, dilated_kernel: int, asymmetric: bool) -> tuple[int, int]:
+    """(before, after) padding of one axis: none, as large as the kernel, or larger."""
+    upper = dilated_kernel + 1
+    before = draw(edge_biased(0, upper))
+    if not asymmetric or draw(st.booleans()):
+        return before, before
+    return before, draw(edge_biased(0, upper))
+
+
+@st.composite
+def input_extent(draw, dilated_kernel: int, pad_before: int, pad_after: int, max_extent: int) -> int:
+    """An input length that leaves at least one output; its lower edge makes the kernel
+    cover the whole padded input."""
+    smallest = max(1, dilated_kernel - pad_before - pad_after)
+    return draw(edge_biased(smallest, smallest + max_extent))
+
+
+@st.composite
+def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
+    """A valid depthwise convolution inside `space`, within its work budget."""
+    layout = draw(st.sampled_from(space.layouts))
+    dtype = draw(st.sampled_from(space.dtypes))
+    kernel_h = draw(edge_biased(1, space.max_kernel))
+    kernel_w = draw(edge_biased(1, space.max_kernel))
+    dilation_h = draw(edge_biased(1, space.max_dilation))
+    dilation_w = draw(edge_biased(1, space.max_dilation))
+    # Strides past the kernel skip input pixels entirely: a classic indexing edge.
+    stride_h = draw(edge_biased(1, max(space.max_stride, kernel_h + 1)))
+    stride_w = draw(edge_biased(1, max(space.max_stride, kernel_w + 1)))
+    dk_h = dilation_h * (kernel_h - 1) + 1
+    dk_w = dilation_w * (kernel_w - 1) + 1
+    pad_top, pad_bottom = draw(padding_pairs(dk_h, space.asymmetric_padding))
+    pad_left, pad_right = draw(padding_pairs(dk_w, space.asymmetric_padding))
+    height = draw(input_extent(dk_h, pad_top, pad_bottom, space.max_extent))
+    width = draw(input_extent(dk_w, pad_left, pad_right, space.max_extent))
+    multiplier = draw(edge_biased(1, space.max_multiplier))
+
+    geometry = DepthwiseCase(
+        height=height, width=width, kernel_h=kernel_h, kernel_w=kernel_w,
+        stride_h=stride_h, stride_w=stride_w, pad_top=pad_top, pad_left=pad_left,
+        pad_bottom=pad_bottom, pad_right=pad_right, dilation_h=dilation_h,
+        dilation_w=dilation_w, multiplier=multiplier, layout=layout, dtype=dtype,
+    )
+    per_image_channel = geometry.work  # batch = channels = 1
+    affordable = max(1, space.max_work // per_image_channel)
+    batch = draw(edge_biased(1, min(space.max_batch, affordable)))
+    channels = draw(edge_biased(1, min(space.max_channels, max(1, affordable // batch))))
+    return DepthwiseCase(**{**geometry.to_dict(), "batch": batch, "channels": channels})

@@ -1,0 +1,36 @@
+"""Examples every run checks first: the seed chapter's own case and the classic small ones."""
+from strategies.case import DepthwiseCase
+from strategies.inputs import ConvExample, seeded_normal
+
+# The seed chapter: ic, n, k, p, s = 256, 12, 3, 1, 1 (data from np.random.normal).
+SEED_CHAPTER_CASE = DepthwiseCase(channels=256, height=12, width=12, kernel_h=3, kernel_w=3,
+                                  pad_top=1, pad_left=1, pad_bottom=1, pad_right=1)
+
+CLASSIC_CASES = {
+    "seed_chapter": SEED_CHAPTER_CASE,
+    "one_by_one": DepthwiseCase(),
+    # TensorFlow's SAME padding for a 3x3 stride-2 MobileNet layer: asymmetric, more at the end.
+    "mobilenet_same_stride2": DepthwiseCase(channels=8, height=8, width=8, kernel_h=3, kernel_w=3,
+                                            stride_h=2, stride_w=2, pad_bottom=1, pad_right=1),
+    "kernel_covers_padded_input": DepthwiseCase(channels=3, height=3, width=2, kernel_h=5, kernel_w=4,
+                                                pad_top=1, pad_left=1, pad_bottom=1, pad_right=1),
+    "stride_larger_than_kernel": DepthwiseCase(channels=2, height=11, width=7, kernel_h=2, kernel_w=1,
+                                               stride_h=5, stride_w=3),
+    "padding_larger_than_kernel": DepthwiseCase(channels=1, height=2, width=3, kernel_h=2, kernel_w=2,
+                                                pad_top=3, pad_left=2, pad_bottom=0, pad_right=3),
+    "multiplier_dilation": DepthwiseCase(batch=2, channels=3, multiplier=2, height=9, width=7,
+                                         kernel_h=3, kernel_w=2, dilation_h=2, dilation_w=3,
+                                         pad_top=2, pad_left=1, pad_bottom=2, pad_right=1),
+}
+
+
+def pinned_examples(supports) -> list[ConvExample]:
+    """The pinned cases a kernel supports, each with seeded normal data (seed 0, as the chapter);
+    NHWC-only kernels get the NHWC form of each case."""
+    examples = []
+    for case in CLASSIC_CASES.values():
+        for candidate in (case, case.with_layout("NHWC")):
+            if supports(candidate):
+                examples.append(ConvExample(candidate, *seeded_normal(candidate, 0)))
+                break
+    return examples

@@ -1,0 +1,1 @@
+"""TVM targets discovered on this machine."""
