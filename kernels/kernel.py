@@ -35,7 +35,13 @@ class Kernel:
             return f"{self.name} takes dilation <= {space.max_dilation}"
         if not space.asymmetric_padding and not case.is_symmetric:
             return f"{self.name} takes symmetric padding only"
-        if target is not None and target.gpu and not self.gpu:
+        if target is not None:
+            return self.why_unsupported_target(target)
+        return None
+
+    def why_unsupported_target(self, target) -> str | None:
+        """None when this kernel can be built for `target` at all, else the reason."""
+        if target.gpu and not self.gpu:
             return f"{self.name} has no GPU schedule"
         return None
 

@@ -1,0 +1,118 @@
+"""Checking one example: build, run, compare with every reference, record, raise on failure.
+
+`property_test` turns a kernel x target row into a Hypothesis test; the conformance test
+module runs it, and the suite's own tests run it on planted wrong kernels.
+"""
+from __future__ import annotations
+
+import traceback
+
+import numpy as np
+from hypothesis import example, given, target as steer_towards
+from hypothesis.control import current_build_context
+
+from kernels.build import build
+from reference.comparison import ERROR, FAIL, SKIP, Verdict, compare
+from reference.numpy_oracle import numpy_reference
+from reference.tolerance import error_bound
+from reports.failures import write_failure
+from strategies.inputs import conv_examples
+from strategies.pinned import pinned_examples
+
+
+class ConformanceFailure(AssertionError):
+    """A kernel disagreed with a reference, or failed to build or run."""
+
+
+def is_final_replay() -> bool:
+    """True when Hypothesis replays the shrunk example (or outside Hypothesis altogether)."""
+    try:
+        return current_build_context().is_final
+    except Exception:
+        return True
+
+
+def closer_to_float64(actual, expected, oracle) -> str:
+    """Which of the two disagreeing float computations lies nearer the float64 oracle."""
+    tvm_error = float(np.max(np.abs(actual - oracle), initial=0.0))
+    ref_error = float(np.max(np.abs(expected - oracle), initial=0.0))
+    side = "TVM" if tvm_error < ref_error else "the reference" if ref_error < tvm_error else "neither"
+    return f"closer to float64: {side} (TVM {tvm_error:.3g}, reference {ref_error:.3g})"
+
+
+def _short_error(stage: str, exc: BaseException) -> str:
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return f"{stage} error: {text[-2000:]}"
+
+
+def reference_verdicts(case, data, weight, actual, references) -> list[Verdict]:
+    """Compare `actual` with each reference inside the error model's bound."""
+    oracle = numpy_reference(case, data, weight)
+    magnitude = numpy_reference(case, np.abs(data), np.abs(weight))
+    verdicts = []
+    for ref in references:
+        reason = ref.why_unsupported(case)
+        if reason:
+            verdicts.append(Verdict(ref.name, SKIP, reason))
+            continue
+        try:
+            expected = oracle if ref.exact else ref.compute(case, data, weight)
+        except Exception as exc:
+            verdicts.append(Verdict(ref.name, ERROR, _short_error(f"{ref.name} reference", exc)))
+            continue
+        bound = error_bound(case, magnitude, case.dtype, "float64" if ref.exact else case.dtype)
+        verdict = compare(ref.name, actual, expected, bound)
+        if verdict.status == FAIL and not ref.exact and np.shape(actual) == np.shape(expected):
+            verdict.message += "; " + closer_to_float64(actual, expected, oracle)
+        verdicts.append(verdict)
+    return verdicts
+
+
+def check_example(kernel, target, ex, references, results, report_dir) -> list[Verdict]:
+    """Check one example of one row; record it; raise ConformanceFailure when it fails."""
+    case, data, weight = ex.case, ex.data, ex.weight
+    compiled, actual, error = None, None, None
+    try:
+        compiled = build(kernel, case, target)
+    except Exception as exc:
+        error = _short_error("compile", exc)
+    if compiled is not None:
+        try:
+            actual = compiled(data, weight)
+        except Exception as exc:
+            error = _short_error("run", exc)
+    if error:
+        verdicts = [Verdict(ref.name, ERROR, error) for ref in references]
+    else:
+        verdicts = reference_verdicts(case, data, weight, actual, references)
+        steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),
+                          default=0.0), label="error / bound")
+    results.record_verdicts(kernel.name, target.name, verdicts)
+    failing = [v for v in verdicts if v.status in (FAIL, ERROR)]
+    if not failing:
+        return verdicts
+    if is_final_replay():
+        expected = numpy_reference(case, data, weight) if actual is not None else None
+        results.record_failure(write_failure(
+            report_dir, kernel, target, case, data, weight,
+            compiled.script if compiled is not None else None, verdicts, actual, expected, error))
+    raise ConformanceFailure(f"{kernel.name} on {target.name}, {case.summary()}:\n"
+                             + "\n".join(f"  {v.reference}: {v.status}: {v.message}" for v in failing))
+
+
+def property_test(kernel, target, references, results, report_dir, pinned=True):
+    """The Hypothesis test of one kernel x target row, with the pinned examples first.
+
+    Hypothesis does not shrink a failing pinned (explicit) example and stops there; the
+    suite's own shrinking tests pass `pinned=False` to see the generated path alone.
+    """
+
+    def check_row(ex):
+        check_example(kernel, target, ex, references, results, report_dir)
+
+    # Each row gets its own example-database key, as Hypothesis' pytest plugin does for
+    # parametrized tests: a failure of one row must not be replayed on another.
+    check_row._hypothesis_internal_add_digest = f"dwconf:{kernel.name}-{target.name}".encode()
+    for pinned_example in reversed(pinned_examples(lambda case: kernel.supports(case, target)) if pinned else []):
+        check_row = example(ex=pinned_example)(check_row)
+    return given(ex=conv_examples(kernel.space))(check_row)

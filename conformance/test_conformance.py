@@ -1,0 +1,17 @@
+"""The conformance matrix: every kernel x target row is one Hypothesis test.
+
+Rows come from the registries (conftest.py derives them); ids are "{kernel}-{target}", so
+`-k cuda` or `-k "seed_te and llvm"` select rows.
+"""
+import pytest
+
+from conformance.checking import property_test
+
+
+def test_conformance(row, selected_references, run_results, report_dir):
+    kernel, target = row
+    reason = target.why_unavailable or kernel.why_unsupported_target(target)
+    if reason:
+        run_results.record_skip(kernel.name, target.name, reason)
+        pytest.skip(f"{target.name}: {reason}")
+    property_test(kernel, target, selected_references, run_results, report_dir)()

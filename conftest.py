@@ -1,0 +1,135 @@
+"""dwconf's pytest set-up: Hypothesis profiles, the selection options, the derived
+kernel x target matrix, and the HTML report written at the end of a conformance run."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# Compilation makes single examples slow (~0.1 s on llvm), so no deadline anywhere.
+_COMMON = dict(deadline=None, print_blob=True,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("dev", max_examples=10, **_COMMON)
+# ci: the same examples on every run (derandomize), so CI's outcome does not flicker.
+settings.register_profile("ci", max_examples=60, derandomize=True, **_COMMON)
+settings.register_profile("nightly", max_examples=1000, **_COMMON)
+settings.load_profile(os.environ.get("DWCONF_PROFILE", "dev"))
+
+DEFAULT_REPORT_DIR = "conformance-report"
+_SELECTION = pytest.StashKey[dict]()
+_RESULTS = pytest.StashKey[object]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("dwconf")
+    group.addoption("--targets", default=os.environ.get("DWCONF_TARGETS"),
+                    help="comma-separated TVM targets to run (default: all known; unavailable ones skip "
+                         "with their reason). Env: DWCONF_TARGETS")
+    group.addoption("--kernels", default=os.environ.get("DWCONF_KERNELS"),
+                    help="comma-separated kernels to run (default: all registered). Env: DWCONF_KERNELS")
+    group.addoption("--references", default=os.environ.get("DWCONF_REFERENCES"),
+                    help="comma-separated references to compare with (default: numpy,torch,mxnet)")
+    group.addoption("--report-dir", default=os.environ.get("DWCONF_REPORT_DIR", DEFAULT_REPORT_DIR),
+                    help=f"where the HTML report and failure files go (default: {DEFAULT_REPORT_DIR})")
+
+
+def _select_references(names):
+    from reference.registry import REFERENCES
+
+    if not names:
+        return tuple(REFERENCES.values())
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in REFERENCES]
+    if unknown or not wanted:
+        raise ValueError(f"unknown reference(s) {', '.join(unknown) or repr(names)}; "
+                         f"known references: {', '.join(REFERENCES)}")
+    return tuple(REFERENCES[n] for n in dict.fromkeys(wanted))
+
+
+def pytest_configure(config):
+    from kernels.registry import select_kernels
+    from reports.environment import environment
+    from reports.results import RunResults
+    from targets.discovery import select_targets
+
+    try:
+        selection = {
+            "targets": select_targets(config.getoption("targets")),
+            "kernels": select_kernels(config.getoption("kernels")),
+            "references": _select_references(config.getoption("references")),
+        }
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    report_dir = Path(config.getoption("report_dir"))
+    selection["report_dir"] = report_dir
+    config.stash[_SELECTION] = selection
+    config.stash[_RESULTS] = RunResults(references=[r.name for r in selection["references"]],
+                                        environment=environment())
+    if not hasattr(config, "workerinput"):  # the controller (or a plain run) starts clean
+        for stale in ("parts", "failures"):
+            shutil.rmtree(report_dir / stale, ignore_errors=True)
+
+
+def pytest_generate_tests(metafunc):
+    if "row" not in metafunc.fixturenames:
+        return
+    selection = metafunc.config.stash[_SELECTION]
+    rows = [(k, t) for k in selection["kernels"] for t in selection["targets"]]
+    metafunc.parametrize("row", rows, ids=[f"{k.name}-{t.name}" for k, t in rows])
+
+
+@pytest.fixture(scope="session")
+def run_results(request):
+    return request.config.stash[_RESULTS]
+
+
+@pytest.fixture(scope="session")
+def selected_references(request):
+    return request.config.stash[_SELECTION]["references"]
+
+
+@pytest.fixture(scope="session")
+def report_dir(request):
+    return request.config.stash[_SELECTION]["report_dir"]
+
+
+def pytest_sessionfinish(session):
+    from reports.html import write_html_report
+    from reports.results import RunResults
+
+    config = session.config
+    results = config.stash.get(_RESULTS, None)
+    if results is None:
+        return
+    report_dir = config.stash[_SELECTION]["report_dir"]
+    parts = report_dir / "parts"
+    if hasattr(config, "workerinput"):
+        if results.rows:
+            parts.mkdir(parents=True, exist_ok=True)
+            (parts / f"{config.workerinput['workerid']}.json").write_text(results.to_json())
+        return
+    if parts.is_dir():
+        results.merge(RunResults.load_parts(parts))
+    if results.rows:  # only runs that exercised the matrix write a report
+        config.stash[_RESULTS] = results
+        path = write_html_report(results, report_dir)
+        config._dwconf_report_path = path
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    path = getattr(config, "_dwconf_report_path", None)
+    if path is None:
+        return
+    results = config.stash[_RESULTS]
+    tr = terminalreporter
+    tr.section("dwconf matrix")
+    for row in sorted(results.rows.values(), key=lambda r: (r.kernel, r.target)):
+        if row.skip_reason:
+            tr.write_line(f"{row.kernel}-{row.target}: skipped ({row.skip_reason})")
+            continue
+        cells = ", ".join(f"{ref} {results.cell_status(row.counts.get(ref, {}))}" for ref in results.references)
+        tr.write_line(f"{row.kernel}-{row.target}: {row.examples} examples; {cells}")
+    tr.write_line(f"{len(results.failures)} shrunk failure(s); HTML report: {path}")

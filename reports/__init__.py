@@ -1,0 +1,1 @@
+"""Run results, failure artifacts (repro scripts, bug reports) and the HTML report."""

@@ -1,0 +1,46 @@
+"""Writing one shrunk failure to disk: case, repro script, arrays, bug report."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from reports.bug_report import bug_report_markdown
+from reports.environment import environment
+from reports.repro import repro_script
+from reports.results import FailureRecord
+
+
+def unused_directory(parent: Path, stem: str) -> Path:
+    """parent/stem-1, -2, ...: the first that does not exist yet, created (xdist-safe)."""
+    parent.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        try:
+            path = parent / f"{stem}-{n}"
+            path.mkdir()
+            return path
+        except FileExistsError:
+            n += 1
+
+
+def write_failure(report_dir: Path, kernel, target, case, data, weight, tir: str | None,
+                  verdicts, actual=None, expected=None, error: str | None = None) -> FailureRecord:
+    """Write the failure's files under report_dir/failures/<kernel>-<target>-<n>/ and describe them."""
+    out = unused_directory(Path(report_dir) / "failures", f"{kernel.name}-{target.name}")
+    directory = out.relative_to(report_dir)
+    if tir is not None:
+        repro, side_files = repro_script(kernel.name, target, case, data, weight, tir)
+    else:
+        repro, side_files = "# no repro script: the kernel did not compile (see the error)\n", {}
+    (out / "repro.py").write_text(repro)
+    if side_files:
+        np.savez(out / "data.npz", **side_files)
+    (out / "case.json").write_text(json.dumps(case.to_dict(), indent=1))
+    report = bug_report_markdown(kernel, target, case, verdicts, actual, expected, repro, environment(), error)
+    (out / "bug_report.md").write_text(report)
+    failing = [v for v in verdicts if v.status in ("fail", "error")]
+    message = error or "; ".join(f"{v.reference}: {v.message}" for v in failing)
+    return FailureRecord(kernel.name, target.name, case.summary(), message,
+                         [v.to_dict() for v in verdicts], str(directory), repro, report)

@@ -1,0 +1,115 @@
+"""What a run found: verdict counts per kernel x target x reference, and the failures."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from reference.comparison import ERROR, FAIL, PASS, SKIP
+
+
+@dataclass
+class FailureRecord:
+    """One shrunk failure, as written under the report directory."""
+
+    kernel: str
+    target: str
+    case_summary: str
+    message: str
+    verdicts: list  # Verdict.to_dict() for each reference
+    directory: str  # relative to the report directory
+    repro: str      # the repro script's text
+    bug_report: str  # markdown
+
+
+@dataclass
+class RowResult:
+    """Counts for one kernel x target row; `skip_reason` when the row could not run."""
+
+    kernel: str
+    target: str
+    skip_reason: str | None = None
+    examples: int = 0
+    counts: dict = field(default_factory=dict)  # reference -> {status: count}
+    reasons: dict = field(default_factory=dict)  # reference -> last skip/error reason
+
+
+@dataclass
+class RunResults:
+    """Everything the HTML report renders; mergeable across pytest-xdist workers."""
+
+    rows: dict = field(default_factory=dict)
+    failures: list = field(default_factory=list)
+    references: list = field(default_factory=list)
+    environment: dict = field(default_factory=dict)
+
+    def row(self, kernel: str, target: str) -> RowResult:
+        key = f"{kernel}-{target}"
+        if key not in self.rows:
+            self.rows[key] = RowResult(kernel, target)
+        return self.rows[key]
+
+    def record_skip(self, kernel: str, target: str, reason: str) -> None:
+        self.row(kernel, target).skip_reason = reason
+
+    def record_verdicts(self, kernel: str, target: str, verdicts) -> None:
+        row = self.row(kernel, target)
+        row.examples += 1
+        for v in verdicts:
+            counts = row.counts.setdefault(v.reference, {})
+            counts[v.status] = counts.get(v.status, 0) + 1
+            if v.status in (SKIP, ERROR) and v.message:
+                row.reasons[v.reference] = v.message
+
+    def record_failure(self, failure: FailureRecord) -> None:
+        self.failures.append(failure)
+
+    # ---- summaries -----------------------------------------------------------------
+    @staticmethod
+    def cell_status(counts: dict) -> str:
+        """The worst outcome in a cell: error > fail > pass > skip."""
+        for status in (ERROR, FAIL, PASS, SKIP):
+            if counts.get(status):
+                return status
+        return SKIP
+
+    def totals(self) -> Counter:
+        total = Counter()
+        for row in self.rows.values():
+            for counts in row.counts.values():
+                total.update(counts)
+        return total
+
+    # ---- persistence (xdist workers write, the controller merges) -----------------------
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "RunResults":
+        raw = json.loads(text)
+        results = cls(references=raw["references"], environment=raw["environment"])
+        results.rows = {k: RowResult(**v) for k, v in raw["rows"].items()}
+        results.failures = [FailureRecord(**f) for f in raw["failures"]]
+        return results
+
+    def merge(self, other: "RunResults") -> None:
+        for key, theirs in other.rows.items():
+            mine = self.row(theirs.kernel, theirs.target)
+            mine.skip_reason = mine.skip_reason or theirs.skip_reason
+            mine.examples += theirs.examples
+            for ref, counts in theirs.counts.items():
+                into = mine.counts.setdefault(ref, {})
+                for status, n in counts.items():
+                    into[status] = into.get(status, 0) + n
+            mine.reasons.update(theirs.reasons)
+        self.failures.extend(other.failures)
+        self.references = self.references or other.references
+        self.environment = self.environment or other.environment
+
+    @classmethod
+    def load_parts(cls, directory: Path) -> "RunResults":
+        merged = cls()
+        for part in sorted(directory.glob("*.json")):
+            merged.merge(cls.from_json(part.read_text()))
+        return merged

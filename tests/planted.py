@@ -1,0 +1,22 @@
+"""Deliberately wrong kernels that the suite must catch (used by the suite's own tests)."""
+from tvm import te, topi
+
+from kernels.kernel import Kernel
+from strategies.cases import CaseSpace
+
+
+def top_padding_at_bottom(case):
+    """TOPI's NCHW depthwise compute, except that the top padding rows are added at the bottom:
+    same output shape, rows shifted whenever pad_top > 0 (a realistic pad-order bug)."""
+    x = te.placeholder(case.input_shape, dtype=case.dtype, name="X")
+    k = te.placeholder(case.weight_shape, dtype=case.dtype, name="K")
+    wrong = (0, case.pad_left, case.pad_top + case.pad_bottom, case.pad_right)
+    y = topi.nn.depthwise_conv2d_nchw(x, k, case.stride, wrong, case.dilation, case.dtype)
+    return x, k, y
+
+
+TOP_PADDING_AT_BOTTOM = Kernel(
+    name="planted_top_padding_at_bottom", compute=top_padding_at_bottom,
+    space=CaseSpace(layouts=("NCHW",)),
+    description="planted bug: top padding applied at the bottom",
+)
