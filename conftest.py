@@ -131,5 +131,6 @@ def pytest_terminal_summary(terminalreporter, config):
             tr.write_line(f"{row.kernel}-{row.target}: skipped ({row.skip_reason})")
             continue
         cells = ", ".join(f"{ref} {results.cell_status(row.counts.get(ref, {}))}" for ref in results.references)
-        tr.write_line(f"{row.kernel}-{row.target}: {row.examples} examples; {cells}")
+        rate = row.examples / row.seconds if row.seconds else 0.0
+        tr.write_line(f"{row.kernel}-{row.target}: {row.examples} examples, {rate:.1f}/s; {cells}")
     tr.write_line(f"{len(results.failures)} shrunk failure(s); HTML report: {path}")

@@ -5,6 +5,7 @@ module runs it, and the suite's own tests run it on planted wrong kernels.
 """
 from __future__ import annotations
 
+import time
 import traceback
 
 import numpy as np
@@ -70,6 +71,7 @@ def reference_verdicts(case, data, weight, actual, references) -> list[Verdict]:
 
 def check_example(kernel, target, ex, references, results, report_dir) -> list[Verdict]:
     """Check one example of one row; record it; raise ConformanceFailure when it fails."""
+    started = time.perf_counter()
     case, data, weight = ex.case, ex.data, ex.weight
     compiled, actual, error = None, None, None
     try:
@@ -87,7 +89,7 @@ def check_example(kernel, target, ex, references, results, report_dir) -> list[V
         verdicts = reference_verdicts(case, data, weight, actual, references)
         steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),
                           default=0.0), label="error / bound")
-    results.record_verdicts(kernel.name, target.name, verdicts)
+    results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started)
     failing = [v for v in verdicts if v.status in (FAIL, ERROR)]
     if not failing:
         return verdicts

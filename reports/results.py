@@ -31,6 +31,7 @@ class RowResult:
     target: str
     skip_reason: str | None = None
     examples: int = 0
+    seconds: float = 0.0  # wall time spent checking examples (build, run, references)
     counts: dict = field(default_factory=dict)  # reference -> {status: count}
     reasons: dict = field(default_factory=dict)  # reference -> last skip/error reason
 
@@ -53,9 +54,10 @@ class RunResults:
     def record_skip(self, kernel: str, target: str, reason: str) -> None:
         self.row(kernel, target).skip_reason = reason
 
-    def record_verdicts(self, kernel: str, target: str, verdicts) -> None:
+    def record_verdicts(self, kernel: str, target: str, verdicts, seconds: float = 0.0) -> None:
         row = self.row(kernel, target)
         row.examples += 1
+        row.seconds += seconds
         for v in verdicts:
             counts = row.counts.setdefault(v.reference, {})
             counts[v.status] = counts.get(v.status, 0) + 1
@@ -98,6 +100,7 @@ class RunResults:
             mine = self.row(theirs.kernel, theirs.target)
             mine.skip_reason = mine.skip_reason or theirs.skip_reason
             mine.examples += theirs.examples
+            mine.seconds += theirs.seconds
             for ref, counts in theirs.counts.items():
                 into = mine.counts.setdefault(ref, {})
                 for status, n in counts.items():

@@ -1,0 +1,56 @@
+"""The case model: geometry, FLOP counts, summary() and layout conversion."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from strategies.case import DepthwiseCase, conv_out_size
+from strategies.cases import depthwise_cases
+from strategies.pinned import SEED_CHAPTER_CASE
+
+
+def test_output_size_matches_the_seed_formula_for_symmetric_padding():
+    for n, k, p, s in [(12, 3, 1, 1), (7, 7, 0, 1), (5, 2, 3, 3), (1, 1, 0, 4)]:
+        assert conv_out_size(n, k, p, p, s) == (n - k + 2 * p) // s + 1
+
+
+def test_output_size_with_dilation_and_asymmetric_padding():
+    # dilated kernel 1 + 2*(3-1) = 5; padded length 6 + 1 + 2 = 9; (9 - 5) // 2 + 1 = 3
+    assert conv_out_size(6, 3, 1, 2, 2, dilation=2) == 3
+
+
+def test_seed_chapter_flops():
+    # The chapter: ic=256, oh=ow=12, kh=kw=3; with oc=512 the dense convolution takes
+    # 339,738,624 FLOPs and depthwise + pointwise 38,412,288.
+    case = SEED_CHAPTER_CASE
+    assert case.output_shape == (1, 256, 12, 12)
+    assert case.flops == 2 * 256 * 12 * 12 * 9
+    dense = DepthwiseCase(**{**case.to_dict(), "multiplier": 2})  # C_out = 512
+    assert dense.dense_flops == 339_738_624
+    pointwise = 2 * 256 * 12 * 12 * 512
+    assert case.flops + pointwise == 38_412_288
+
+
+@settings(max_examples=200)
+@given(depthwise_cases())
+def test_summary_is_python_that_rebuilds_the_case(case):
+    assert eval(case.summary()) == case
+    assert DepthwiseCase.from_dict(case.to_dict()) == case
+
+
+@pytest.mark.parametrize("bad", [dict(channels=0), dict(pad_top=-1), dict(layout="CHWN"),
+                                 dict(dtype="int8"), dict(height=2, kernel_h=3), dict(stride_w=0)])
+def test_invalid_cases_are_refused(bad):
+    with pytest.raises(ValueError):
+        DepthwiseCase(**bad)
+
+
+def test_layout_conversion_round_trips():
+    nchw = DepthwiseCase(batch=2, channels=3, multiplier=2, height=4, width=5, kernel_h=2, kernel_w=3)
+    nhwc = nchw.with_layout("NHWC")
+    assert nhwc.input_shape == (2, 4, 5, 3) and nhwc.weight_shape == (2, 3, 3, 2)
+    assert nhwc.output_shape == (2, 3, 3, 6)
+    rng = np.random.default_rng(0)
+    data, weight = rng.standard_normal(nhwc.input_shape), rng.standard_normal(nhwc.weight_shape)
+    x, w = nhwc.to_canonical(data, weight)
+    assert x.shape == nchw.input_shape and w.shape == nchw.weight_shape
+    assert x[1, 2, 3, 4] == data[1, 3, 4, 2] and w[2, 1, 0, 2] == weight[0, 2, 2, 1]

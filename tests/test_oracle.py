@@ -1,0 +1,81 @@
+"""The float64 oracle against hand-computed outputs and a direct loop transcription."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from reference.numpy_oracle import numpy_reference
+from strategies.case import DepthwiseCase
+from strategies.cases import CaseSpace, depthwise_cases
+
+X = np.arange(1, 10, dtype=np.float64).reshape(1, 1, 3, 3)  # 1 2 3 / 4 5 6 / 7 8 9
+ONES = np.ones((1, 1, 2, 2))
+
+
+def test_no_padding_sums_each_window():
+    case = DepthwiseCase(height=3, width=3, kernel_h=2, kernel_w=2)
+    assert numpy_reference(case, X, ONES)[0, 0].tolist() == [[12, 16], [24, 28]]
+
+
+def test_padding_corners_see_zeros():
+    case = DepthwiseCase(height=3, width=3, kernel_h=2, kernel_w=2, pad_top=1, pad_left=1,
+                         pad_bottom=1, pad_right=1)
+    out = numpy_reference(case, X, ONES)[0, 0]
+    assert out.shape == (4, 4)
+    assert (out[0, 0], out[0, 3], out[3, 0], out[3, 3]) == (1, 3, 7, 9)
+    assert out[1, 1] == 12 and out[0, 1] == 3
+
+
+def test_asymmetric_padding_and_stride():
+    # pad only the bottom and right, stride 2: windows start at rows/cols 0 and 2
+    case = DepthwiseCase(height=3, width=3, kernel_h=2, kernel_w=2, stride_h=2, stride_w=2,
+                         pad_bottom=1, pad_right=1)
+    assert numpy_reference(case, X, ONES)[0, 0].tolist() == [[12, 9], [15, 9]]
+
+
+def test_dilation_skips_rows_and_columns():
+    case = DepthwiseCase(height=3, width=3, kernel_h=2, kernel_w=2, dilation_h=2, dilation_w=2)
+    assert numpy_reference(case, X, ONES)[0, 0].tolist() == [[1 + 3 + 7 + 9]]
+
+
+def test_multiplier_numbers_output_channels_like_topi():
+    # Output channel c*M + m convolves input channel c with weight[c, m].
+    case = DepthwiseCase(channels=2, multiplier=2, height=1, width=1)
+    data = np.array([10.0, 20.0]).reshape(1, 2, 1, 1)
+    weight = np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(2, 2, 1, 1)
+    assert numpy_reference(case, data, weight).ravel().tolist() == [10, 20, 60, 80]
+
+
+def loop_reference(case, data, weight):
+    """The definition, one output element at a time (slow; for cross-checking only)."""
+    x, w = case.to_canonical(data, weight)
+    out = np.zeros((case.batch, case.out_channels, case.out_height, case.out_width))
+    for n in range(case.batch):
+        for c in range(case.out_channels):
+            for i in range(case.out_height):
+                for j in range(case.out_width):
+                    for a in range(case.kernel_h):
+                        for b in range(case.kernel_w):
+                            r = i * case.stride_h + a * case.dilation_h - case.pad_top
+                            s = j * case.stride_w + b * case.dilation_w - case.pad_left
+                            if 0 <= r < case.height and 0 <= s < case.width:
+                                out[n, c, i, j] += (x[n, c // case.multiplier, r, s]
+                                                    * w[c // case.multiplier, c % case.multiplier, a, b])
+    return case.from_canonical_output(out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(depthwise_cases(CaseSpace(max_work=3000)))
+def test_oracle_equals_the_loop_definition(case):
+    rng = np.random.default_rng(1)
+    data, weight = rng.standard_normal(case.input_shape), rng.standard_normal(case.weight_shape)
+    np.testing.assert_allclose(numpy_reference(case, data, weight), loop_reference(case, data, weight),
+                               rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
+def test_oracle_computes_in_float64(layout):
+    case = DepthwiseCase(height=1, width=2, kernel_w=2, dtype="float32", layout=layout)
+    data = np.array([1.0, 1e-8], dtype=np.float32).reshape(case.input_shape)
+    weight = np.ones(case.weight_shape, dtype=np.float32)
+    assert numpy_reference(case, data, weight).dtype == np.float64
+    assert numpy_reference(case, data, weight).item() == 1.0 + float(np.float32(1e-8))

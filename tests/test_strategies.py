@@ -1,0 +1,63 @@
+"""The strategies draw only valid cases, within the work budget, and reach the edges."""
+import numpy as np
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+
+from strategies.case import DepthwiseCase
+from strategies.cases import MAX_WORK, PRIMES, CaseSpace, depthwise_cases
+from strategies.inputs import VALUE_BOUND, conv_examples, seeded_normal
+
+
+@settings(max_examples=500)
+@given(depthwise_cases())
+def test_every_drawn_case_is_valid_and_affordable(case):
+    # DepthwiseCase's constructor refuses invalid cases; recheck the output explicitly.
+    assert case.out_height >= 1 and case.out_width >= 1
+    assert case.work <= MAX_WORK
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_cases_stay_inside_the_kernel_space(data):
+    space = CaseSpace(layouts=("NHWC",), dtypes=("float64",), max_multiplier=1, max_dilation=1,
+                      asymmetric_padding=False)
+    case = data.draw(depthwise_cases(space))
+    assert case.layout == "NHWC" and case.dtype == "float64"
+    assert case.multiplier == 1 and case.dilation == (1, 1) and case.is_symmetric
+
+
+@settings(max_examples=100)
+@given(conv_examples())
+def test_inputs_are_finite_bounded_and_shaped(ex):
+    for array, shape in ((ex.data, ex.case.input_shape), (ex.weight, ex.case.weight_shape)):
+        assert array.shape == shape and array.dtype == np.dtype(ex.case.dtype)
+        assert np.isfinite(array).all() and np.abs(array).max(initial=0) <= VALUE_BOUND
+
+
+def test_seeded_inputs_are_reproducible_and_simplify_to_integers():
+    case = DepthwiseCase(channels=3, height=4, width=4)
+    first, again = seeded_normal(case, 7), seeded_normal(case, 7)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    data, weight = seeded_normal(case, 7, fraction_bits=0)
+    assert np.array_equal(data, np.round(data)) and np.array_equal(weight, np.round(weight))
+    assert not np.array_equal(first[0], np.round(first[0]))
+
+
+EDGES = {
+    "1x1 kernel and input": lambda c: c.kernel_h == c.kernel_w == 1 and c.height == c.width == 1,
+    "single channel": lambda c: c.channels == 1,
+    "kernel covers the padded input": lambda c: c.out_height == 1 and c.out_width == 1
+    and c.height + c.pad_top + c.pad_bottom == c.dilation_h * (c.kernel_h - 1) + 1,
+    "stride larger than kernel": lambda c: c.stride_h > c.kernel_h and c.stride_w > c.kernel_w,
+    "padding larger than kernel": lambda c: c.pad_top > c.kernel_h or c.pad_right > c.kernel_w,
+    "asymmetric padding": lambda c: not c.is_symmetric,
+    "prime sizes": lambda c: c.height in PRIMES and c.width in PRIMES and c.channels in PRIMES,
+    "multiplier and dilation": lambda c: c.multiplier > 1 and c.dilation_h > 1,
+    "NHWC": lambda c: c.layout == "NHWC",
+}
+
+
+def test_strategy_reaches_every_edge():
+    for name, predicate in EDGES.items():
+        found = find(depthwise_cases(), predicate, settings=settings(max_examples=2000, database=None))
+        assert isinstance(found, DepthwiseCase) and predicate(found), name
