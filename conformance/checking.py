@@ -12,8 +12,8 @@ import numpy as np
 from hypothesis import example, given, target as steer_towards
 from hypothesis.control import current_build_context
 
-from kernels.build import build
-from reference.comparison import ERROR, FAIL, SKIP, Verdict, compare
+from kernels.build import BuildError, build
+from reference.comparison import COMPILED, ERROR, FAIL, SKIP, Verdict, compare
 from reference.numpy_oracle import numpy_reference
 from reference.tolerance import error_bound
 from reports.failures import write_failure
@@ -39,6 +39,13 @@ def closer_to_float64(actual, expected, oracle) -> str:
     ref_error = float(np.max(np.abs(expected - oracle), initial=0.0))
     side = "TVM" if tvm_error < ref_error else "the reference" if ref_error < tvm_error else "neither"
     return f"closer to float64: {side} (TVM {tvm_error:.3g}, reference {ref_error:.3g})"
+
+
+def compile_only_note(compiled) -> str:
+    what = f"{compiled.target.device_kind} source generated"
+    if compiled.binary_size:
+        what += f" and compiled by nvcc ({compiled.binary_size} byte cubin)"
+    return f"{what}; {compiled.target.why_not_runnable}"
 
 
 def _short_error(stage: str, exc: BaseException) -> str:
@@ -74,10 +81,18 @@ def check_example(kernel, target, ex, references, results, report_dir) -> list[V
     started = time.perf_counter()
     case, data, weight = ex.case, ex.data, ex.weight
     compiled, actual, error = None, None, None
+    script = None
     try:
-        compiled = build(kernel, case, target)
-    except Exception as exc:
+        compiled = build(kernel, case, target, ex.options)
+        script = compiled.script
+    except BuildError as exc:
+        error, script = _short_error("compile", exc.__cause__), exc.script
+    except Exception as exc:  # the kernel's own compute or schedule raised
         error = _short_error("compile", exc)
+    if compiled is not None and not compiled.runnable:
+        verdicts = [Verdict(ref.name, COMPILED, compile_only_note(compiled)) for ref in references]
+        results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started)
+        return verdicts
     if compiled is not None:
         try:
             actual = compiled(data, weight)
@@ -96,8 +111,7 @@ def check_example(kernel, target, ex, references, results, report_dir) -> list[V
     if is_final_replay():
         expected = numpy_reference(case, data, weight) if actual is not None else None
         results.record_failure(write_failure(
-            report_dir, kernel, target, case, data, weight,
-            compiled.script if compiled is not None else None, verdicts, actual, expected, error))
+            report_dir, kernel, target, ex, script, verdicts, actual, expected, error))
     raise ConformanceFailure(f"{kernel.name} on {target.name}, {case.summary()}:\n"
                              + "\n".join(f"  {v.reference}: {v.status}: {v.message}" for v in failing))
 
@@ -115,6 +129,6 @@ def property_test(kernel, target, references, results, report_dir, pinned=True):
     # Each row gets its own example-database key, as Hypothesis' pytest plugin does for
     # parametrized tests: a failure of one row must not be replayed on another.
     check_row._hypothesis_internal_add_digest = f"dwconf:{kernel.name}-{target.name}".encode()
-    for pinned_example in reversed(pinned_examples(lambda case: kernel.supports(case, target)) if pinned else []):
+    for pinned_example in reversed(pinned_examples(kernel, target) if pinned else []):
         check_row = example(ex=pinned_example)(check_row)
-    return given(ex=conv_examples(kernel.space))(check_row)
+    return given(ex=conv_examples(target.restrict(kernel.space), kernel.options))(check_row)

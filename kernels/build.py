@@ -6,20 +6,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Everything that determines the generated code is (kernel, case, target): the input
-# values are not part of a case. Shrinking and replays hit this cache.
+# Everything that determines the generated code is (kernel, case, options, target): the
+# input values are not part of it. Shrinking and replays hit this cache.
 BUILD_CACHE_SIZE = 512
+
+
+class BuildError(Exception):
+    """tvm.compile failed; `script` is the module it was given (for the repro)."""
+
+    def __init__(self, script: str):
+        super().__init__("tvm.compile failed")
+        self.script = script
 
 
 @dataclass
 class CompiledKernel:
-    """A built kernel: call it with (data, weight) numpy arrays in the case's layout."""
+    """A built kernel: call it with (data, weight) numpy arrays in the case's layout.
+
+    On a compile-only target `function` is None: the code was generated (and, for CUDA,
+    compiled to a cubin of `binary_size` bytes) but there is no device to run it on.
+    """
 
     kernel: object
     case: object
     target: object
-    script: str  # TVMScript of the TIR that was compiled: the repro scripts rebuild from it
-    function: object
+    script: str  # TVMScript of the module that was compiled: the repro scripts rebuild from it
+    function: object = None
+    device_source: str | None = None
+    binary_size: int = 0
+
+    @property
+    def runnable(self) -> bool:
+        return self.function is not None
 
     def __call__(self, data: np.ndarray, weight: np.ndarray) -> np.ndarray:
         import tvm
@@ -27,6 +45,8 @@ class CompiledKernel:
         dev = self.target.device()
         x = tvm.runtime.tensor(np.ascontiguousarray(data), dev)
         w = tvm.runtime.tensor(np.ascontiguousarray(weight), dev)
+        if self.kernel.kind == "relax":
+            return self.function(x, w).numpy()
         y = tvm.runtime.empty(self.case.output_shape, self.case.dtype, dev)
         self.function(x, w, y)
         return y.numpy()
@@ -36,25 +56,51 @@ def schedule_for_target(mod, target):
     """GPU targets need every block bound to threads: apply dlight's default GPU rules."""
     if not target.gpu:
         return mod
-    import tvm
     from tvm.s_tir import dlight
 
     with target.tvm_target():
         return dlight.ApplyDefaultSchedule(dlight.gpu.Fallback())(mod)
 
 
-def compile_prim_func(prim_func, target):
-    """tvm.compile for the target, jitted so that calls go straight to the function."""
-    import tvm
+def device_code(executable, target) -> tuple[str | None, int]:
+    """The generated device source and, for CUDA with nvcc, the size of its compiled cubin."""
+    imports = executable.mod.imports
+    if not imports:
+        return None, 0
+    source = imports[0].inspect_source()
+    if target.device_kind != "cuda":
+        return source, 0  # OpenCL and Metal sources compile at run time, on the device
+    from targets.discovery import offline_compiler_missing
 
-    mod = schedule_for_target(tvm.IRModule({"main": prim_func}), target)
-    executable = tvm.compile(mod, target=target.tvm_target())
-    return executable.jit()["main"]
+    if offline_compiler_missing(target):
+        return source, 0
+    from tvm.support.nvcc import compile_cuda
+
+    with target.tvm_target():  # compile_cuda reads the arch from the current target
+        cubin = compile_cuda(source, target_format="cubin", arch=target.spec["arch"], compiler="nvcc")
+    return source, len(cubin)
 
 
 @functools.lru_cache(maxsize=BUILD_CACHE_SIZE)
-def build(kernel, case, target) -> CompiledKernel:
-    """Compile `kernel` for `case` on `target` (cached)."""
-    prim_func = kernel.prim_func(case)
-    function = compile_prim_func(prim_func, target)
-    return CompiledKernel(kernel, case, target, prim_func.script(), function)
+def build(kernel, case, target, options=()) -> CompiledKernel:
+    """Compile `kernel` for `case` (with its schedule `options`) on `target` (cached)."""
+    import tvm
+
+    mod = kernel.module(case, dict(options), target)
+    if kernel.kind == "te":
+        mod = schedule_for_target(mod, target)
+    script = mod.script()
+    try:
+        executable = tvm.compile(mod, target=target.tvm_target())
+        compiled = CompiledKernel(kernel, case, target, script)
+        if not target.runnable:
+            compiled.device_source, compiled.binary_size = device_code(executable, target)
+            return compiled
+    except Exception as exc:
+        raise BuildError(script) from exc
+    if kernel.kind == "relax":
+        vm = tvm.relax.VirtualMachine(executable, target.device())
+        compiled.function = vm["main"]
+    else:
+        compiled.function = executable.jit()["main"]
+    return compiled

@@ -9,18 +9,28 @@ from strategies.cases import CaseSpace
 
 @dataclass(frozen=True)
 class Kernel:
-    """A TE compute for a case: `compute(case) -> (X, K, Y)`.
+    """A depthwise convolution built by TVM, called as kernel(data, weight) -> output.
 
-    X and K are placeholders of `case.input_shape` and `case.weight_shape` (the case's
-    layout), Y has `case.output_shape`; any rearrangement a TVM operator needs is part
-    of the compute, so every kernel is called the same way.
+    - kind "te": `compute(case) -> (X, K, Y)` TE tensors, X and K of `case.input_shape` and
+      `case.weight_shape` (the case's layout), Y of `case.output_shape`; any rearrangement
+      a TVM operator needs is part of the compute. `schedule(sch, case, target, **options)`,
+      when given, schedules it with `tvm.s_tir`; GPU targets otherwise get dlight's default.
+    - kind "relax": `compute(case) -> IRModule` whose "main" takes (data, weight) and
+      returns the output, run by the Relax VM.
+    `options(case)`, when given, is a Hypothesis strategy of schedule knobs (tile sizes,
+    block sizes): they determine the code, so they are drawn and shrunk with the case.
     """
 
     name: str
     compute: Callable
     space: CaseSpace = field(default_factory=CaseSpace)
     description: str = ""
-    gpu: bool = True  # whether it may be built for GPU targets (with a default schedule)
+    kind: str = "te"
+    schedule: Callable | None = None
+    options: Callable | None = None
+    gpu: bool = True   # may be built for GPU targets
+    cpu: bool = True   # may be built for CPU targets
+    unavailable: Callable | None = None  # () -> reason the kernel cannot be built in this TVM
 
     def why_unsupported(self, case, target=None) -> str | None:
         """None when this kernel can take `case` on `target`, else the reason."""
@@ -36,21 +46,52 @@ class Kernel:
         if not space.asymmetric_padding and not case.is_symmetric:
             return f"{self.name} takes symmetric padding only"
         if target is not None:
+            if case.dtype in target.lacks:
+                return f"{target.name} has no {case.dtype} type"
             return self.why_unsupported_target(target)
         return None
 
     def why_unsupported_target(self, target) -> str | None:
         """None when this kernel can be built for `target` at all, else the reason."""
+        if self.unavailable is not None:
+            reason = self.unavailable()
+            if reason:
+                return reason
         if target.gpu and not self.gpu:
-            return f"{self.name} has no GPU schedule"
+            return f"{self.name} is a CPU kernel"
+        if target.restrict(self.space) is None:
+            return f"{target.name} has none of the dtypes {self.name} takes"
+        if not target.gpu and not self.cpu:
+            return f"{self.name} is a GPU kernel"
         return None
 
     def supports(self, case, target=None) -> bool:
         return self.why_unsupported(case, target) is None
 
+    def default_options(self, case) -> dict:
+        """The schedule knobs for pinned examples: the simplest draw of `options(case)`."""
+        if self.options is None:
+            return {}
+        from hypothesis import find
+
+        return find(self.options(case), lambda _: True)
+
     def prim_func(self, case):
-        """The kernel's TIR function for `case`, parameters (X, K, Y)."""
+        """The kernel's unscheduled TIR function for `case`, parameters (X, K, Y)."""
         from tvm import te
 
         x, k, y = self.compute(case)
         return te.create_prim_func([x, k, y]).with_attr("global_symbol", "main")
+
+    def module(self, case, options: dict, target):
+        """The IRModule to compile for `case` on `target`, scheduled where the kernel says how."""
+        import tvm
+
+        if self.kind == "relax":
+            return self.compute(case)
+        mod = tvm.IRModule({"main": self.prim_func(case)})
+        if self.schedule is None:
+            return mod
+        sch = tvm.s_tir.Schedule(mod)
+        self.schedule(sch, case, target, **options)
+        return tvm.IRModule({"main": sch.mod["main"].with_attr("tirx.is_scheduled", True)})

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
+COMPILED = "compiled"  # built for a target with no device here: compiled, not run
 MAX_LISTED_POSITIONS = 10
 
 

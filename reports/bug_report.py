@@ -4,9 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 
-def bug_report_markdown(kernel, target, case, verdicts, actual, expected, repro: str, environment: dict,
+def bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro: str, environment: dict,
                         error: str | None = None) -> str:
     """Title, environment, minimal case, expected vs actual, statistics, and the repro inline."""
+    case = ex.case
     failing = [v for v in verdicts if v.status in ("fail", "error")]
     against = ", ".join(v.reference for v in failing) or "the references"
     title = f"[{target.name}] {kernel.description or kernel.name}: wrong result for {case.summary()}"
@@ -17,6 +18,7 @@ def bug_report_markdown(kernel, target, case, verdicts, actual, expected, repro:
         "## Environment", "",
         *[f"- {key}: {value}" for key, value in environment.items()], "",
         "## Minimal case", "", "```python", case.summary(), "```", "",
+        *([f"Schedule options: `{dict(ex.options)}`.", ""] if ex.options else []),
         f"Input shape {case.input_shape} ({case.layout}), weight shape {case.weight_shape}, "
         f"output shape {case.output_shape}, dtype {case.dtype}.", "",
     ]

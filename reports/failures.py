@@ -25,22 +25,24 @@ def unused_directory(parent: Path, stem: str) -> Path:
             n += 1
 
 
-def write_failure(report_dir: Path, kernel, target, case, data, weight, tir: str | None,
+def write_failure(report_dir: Path, kernel, target, ex, tir: str | None,
                   verdicts, actual=None, expected=None, error: str | None = None) -> FailureRecord:
     """Write the failure's files under report_dir/failures/<kernel>-<target>-<n>/ and describe them."""
     out = unused_directory(Path(report_dir) / "failures", f"{kernel.name}-{target.name}")
     directory = out.relative_to(report_dir)
+    case, data, weight = ex.case, ex.data, ex.weight
     if tir is not None:
-        repro, side_files = repro_script(kernel.name, target, case, data, weight, tir)
+        repro, side_files = repro_script(kernel, target, ex, tir)
     else:
-        repro, side_files = "# no repro script: the kernel did not compile (see the error)\n", {}
+        repro, side_files = "# no repro script: the kernel's own compute or schedule raised (see the error)\n", {}
     (out / "repro.py").write_text(repro)
     if side_files:
         np.savez(out / "data.npz", **side_files)
-    (out / "case.json").write_text(json.dumps(case.to_dict(), indent=1))
-    report = bug_report_markdown(kernel, target, case, verdicts, actual, expected, repro, environment(), error)
+    (out / "case.json").write_text(json.dumps({**case.to_dict(), "options": dict(ex.options)}, indent=1))
+    report = bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro, environment(), error)
     (out / "bug_report.md").write_text(report)
     failing = [v for v in verdicts if v.status in ("fail", "error")]
     message = error or "; ".join(f"{v.reference}: {v.message}" for v in failing)
-    return FailureRecord(kernel.name, target.name, case.summary(), message,
+    summary = case.summary() + (f"  # options {dict(ex.options)}" if ex.options else "")
+    return FailureRecord(kernel.name, target.name, summary, message,
                          [v.to_dict() for v in verdicts], str(directory), repro, report)

@@ -15,15 +15,17 @@ VALUE_BOUND = 4.0
 
 @dataclass(frozen=True, eq=False)
 class ConvExample:
-    """A case plus its input `data` and `weight`, both in the case's layout."""
+    """A case plus its input `data` and `weight` (both in the case's layout), and the
+    kernel's schedule `options` as sorted (name, value) pairs."""
 
     case: DepthwiseCase
     data: np.ndarray
     weight: np.ndarray
+    options: tuple = ()
 
     def __repr__(self) -> str:
         with np.printoptions(threshold=64, precision=8, floatmode="maxprec"):
-            return (f"ConvExample(case={self.case.summary()},\n"
+            return (f"ConvExample(case={self.case.summary()}, options={dict(self.options)},\n"
                     f"    data=np.array({self.data.tolist() if self.data.size <= 64 else '...'!s}),\n"
                     f"    weight=np.array({self.weight.tolist() if self.weight.size <= 64 else '...'!s}))")
 
@@ -57,8 +59,10 @@ def input_arrays(case: DepthwiseCase) -> st.SearchStrategy[tuple[np.ndarray, np.
 
 
 @st.composite
-def conv_examples(draw, space: CaseSpace = CaseSpace()) -> ConvExample:
-    """A valid case inside `space` together with its input arrays."""
+def conv_examples(draw, space: CaseSpace = CaseSpace(), options=None) -> ConvExample:
+    """A valid case inside `space` with its input arrays and, where a kernel has schedule
+    knobs, `options(case)`'s draw of them."""
     case = draw(depthwise_cases(space))
     data, weight = draw(input_arrays(case))
-    return ConvExample(case, data, weight)
+    chosen = draw(options(case)) if options is not None else {}
+    return ConvExample(case, data, weight, tuple(sorted(chosen.items())))

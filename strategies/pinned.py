@@ -24,13 +24,14 @@ CLASSIC_CASES = {
 }
 
 
-def pinned_examples(supports) -> list[ConvExample]:
-    """The pinned cases a kernel supports, each with seeded normal data (seed 0, as the chapter);
-    NHWC-only kernels get the NHWC form of each case."""
+def pinned_examples(kernel, target=None) -> list[ConvExample]:
+    """The pinned cases a kernel supports on a target, each with seeded normal data (seed 0,
+    as the chapter) and the kernel's default options; NHWC-only kernels get the NHWC form."""
     examples = []
     for case in CLASSIC_CASES.values():
         for candidate in (case, case.with_layout("NHWC")):
-            if supports(candidate):
-                examples.append(ConvExample(candidate, *seeded_normal(candidate, 0)))
+            if kernel.supports(candidate, target):
+                options = tuple(sorted(kernel.default_options(candidate).items()))
+                examples.append(ConvExample(candidate, *seeded_normal(candidate, 0), options))
                 break
     return examples

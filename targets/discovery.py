@@ -1,11 +1,18 @@
-"""Target discovery: which TVM targets can build *and run* kernels on this machine.
+"""Target discovery: which TVM targets can build, and which can also run, kernels here.
 
-Nothing is hard-coded as present: each known target is probed at start-up and carries
-the reason when it is not available, so the report can show it as a visible skip.
+Nothing is hard-coded as present: each known target is probed at start-up. A target
+can be unavailable (no code generator, no compiler: a visible skip with its reason),
+compile-only (code is generated and compiled, e.g. CUDA with nvcc but no GPU: rows
+report "compiled, not run"), or runnable.
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
+import io
+import os
+import shutil
 from dataclasses import dataclass, field
 
 
@@ -17,11 +24,22 @@ class Target:
     spec: dict = field(hash=False, compare=False)
     device_kind: str = "cpu"
     gpu: bool = False
-    why_unavailable: str | None = None
+    why_unavailable: str | None = None  # cannot even build
+    why_not_runnable: str | None = None  # builds, but there is no device to run on
+    lacks: tuple = ()  # dtypes the target's language has no type for
+
+    def restrict(self, space):
+        """A kernel's case space without the dtypes this target lacks (None if none is left)."""
+        dtypes = tuple(d for d in space.dtypes if d not in self.lacks)
+        return dataclasses.replace(space, dtypes=dtypes) if dtypes else None
 
     @property
     def available(self) -> bool:
         return self.why_unavailable is None
+
+    @property
+    def runnable(self) -> bool:
+        return self.available and self.why_not_runnable is None
 
     def tvm_target(self):
         import tvm
@@ -34,62 +52,121 @@ class Target:
         return tvm.device(self.device_kind, 0)
 
 
-def _c_compiler_missing() -> str | None:
+# ---- probes: each returns (why_unavailable, why_not_runnable, spec overrides) --------------
+def _probe_llvm(mcpu: str | None = None):
+    import tvm
+    from tvm.target import codegen
+
+    if not tvm.runtime.enabled("llvm"):
+        return "this TVM build has no LLVM code generator", None, {}
+    if mcpu == "native":
+        return None, None, {"mcpu": codegen.llvm_get_system_cpu()}
+    if mcpu is not None:
+        host = codegen.llvm_get_system_triple()
+        if not host.startswith("x86_64"):
+            return f"mcpu={mcpu} is an x86-64 CPU; this host is {host}", None, {}
+        return None, None, {"mcpu": mcpu}
+    return None, None, {}
+
+
+def _probe_c():
     from tvm.support.cc import get_cc
 
     if get_cc() is None:
-        return "no C compiler found (set CC or install gcc/clang)"
+        return "no C compiler found (set CC or install gcc/clang)", None, {}
+    return None, None, {}
+
+
+def cuda_arch_of_device() -> str | None:
+    import tvm
+
+    dev = tvm.cuda(0)
+    if tvm.runtime.enabled("cuda") and dev.exist:
+        return "sm_" + dev.compute_version.replace(".", "")
     return None
 
 
-def _gpu_missing(kind: str, device_kind: str) -> str | None:
+def _probe_gpu(kind: str, device_kind: str):
     import tvm
 
     if tvm.get_global_func(f"target.build.{kind}", allow_missing=True) is None:
-        return f"this TVM build has no {kind} code generator"
+        return f"this TVM build has no {kind} code generator", None, {}
+    overrides = {}
+    if kind == "cuda":
+        # Without a GPU, generate for DWCONF_CUDA_ARCH (default sm_80) and compile with nvcc.
+        overrides["arch"] = cuda_arch_of_device() or os.environ.get("DWCONF_CUDA_ARCH", "sm_80")
+    trial_error = _trial_build({"kind": kind, **overrides})
+    if trial_error:
+        return f"{kind} code generation fails here: {trial_error}", None, overrides
     if not tvm.runtime.enabled(device_kind):
-        return f"this TVM build has no {device_kind} runtime"
+        return None, f"compiled, not run: this TVM build has no {device_kind} runtime", overrides
     if not tvm.device(device_kind, 0).exist:
-        return f"no {device_kind} device found"
-    return None
+        return None, f"compiled, not run: no {device_kind} device found", overrides
+    return None, None, overrides
 
 
-def _llvm_missing() -> str | None:
+def _trial_build(spec: dict) -> str | None:
+    """Build a one-line GPU kernel; the last line of the error when that fails (e.g. no ROCm)."""
     import tvm
+    from tvm import te
+    from tvm.s_tir import dlight
 
-    if not tvm.runtime.enabled("llvm"):
-        return "this TVM build has no LLVM code generator"
+    a = te.placeholder((4,), name="A")
+    b = te.compute((4,), lambda i: a[i] + 1, name="B")
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # ROCm's probe prints its guesses
+            target = tvm.target.Target(spec)
+        with target:
+            mod = dlight.ApplyDefaultSchedule(dlight.gpu.Fallback())(
+                tvm.IRModule({"main": te.create_prim_func([a, b])}))
+        tvm.compile(mod, target=target)
+    except Exception as exc:
+        lines = str(exc).strip().splitlines() or [type(exc).__name__]
+        return lines[-1][:200]
     return None
 
 
-# name -> (target dict, device kind, is a GPU, probe returning why not available)
+# Metal Shading Language has no 64-bit floating-point type.
+LACKS = {"metal": ("float64",)}
+
+# name -> (base target dict, device kind, is a GPU, probe)
 KNOWN_TARGETS = {
-    "llvm": ({"kind": "llvm"}, "cpu", False, _llvm_missing),
-    "c": ({"kind": "c"}, "cpu", False, _c_compiler_missing),
-    "cuda": ({"kind": "cuda"}, "cuda", True, lambda: _gpu_missing("cuda", "cuda")),
-    "rocm": ({"kind": "rocm"}, "rocm", True, lambda: _gpu_missing("rocm", "rocm")),
-    "vulkan": ({"kind": "vulkan"}, "vulkan", True, lambda: _gpu_missing("vulkan", "vulkan")),
-    "opencl": ({"kind": "opencl"}, "opencl", True, lambda: _gpu_missing("opencl", "opencl")),
-    "metal": ({"kind": "metal"}, "metal", True, lambda: _gpu_missing("metal", "metal")),
+    "llvm": ({"kind": "llvm"}, "cpu", False, _probe_llvm),  # TVM's default: baseline CPU, no AVX on x86-64
+    "llvm-x86-64": ({"kind": "llvm"}, "cpu", False, lambda: _probe_llvm("x86-64")),
+    "llvm-native": ({"kind": "llvm"}, "cpu", False, lambda: _probe_llvm("native")),
+    "c": ({"kind": "c"}, "cpu", False, _probe_c),
+    "cuda": ({"kind": "cuda"}, "cuda", True, lambda: _probe_gpu("cuda", "cuda")),
+    "rocm": ({"kind": "rocm"}, "rocm", True, lambda: _probe_gpu("rocm", "rocm")),
+    "vulkan": ({"kind": "vulkan"}, "vulkan", True, lambda: _probe_gpu("vulkan", "vulkan")),
+    "opencl": ({"kind": "opencl"}, "opencl", True, lambda: _probe_gpu("opencl", "opencl")),
+    "metal": ({"kind": "metal"}, "metal", True, lambda: _probe_gpu("metal", "metal")),
 }
 
 
 @functools.cache
 def discover_targets() -> tuple[Target, ...]:
-    """Every known target, each probed once, with the reason where it is unavailable."""
+    """Every known target, each probed once, with the reasons where it cannot build or run."""
     found = []
     for name, (spec, device_kind, gpu, probe) in KNOWN_TARGETS.items():
         try:
-            reason = probe()
+            unavailable, not_runnable, overrides = probe()
         except Exception as exc:  # a probe that breaks means the target cannot be used
-            reason = f"probe failed: {type(exc).__name__}: {exc}"
-        found.append(Target(name, spec, device_kind, gpu, reason))
+            unavailable, not_runnable, overrides = f"probe failed: {type(exc).__name__}: {exc}", None, {}
+        found.append(Target(name, {**spec, **overrides}, device_kind, gpu, unavailable, not_runnable,
+                            LACKS.get(name, ())))
     return tuple(found)
 
 
 def available_targets() -> tuple[Target, ...]:
-    """The targets that can build and run kernels here."""
+    """The targets that can build kernels here (runnable or compile-only)."""
     return tuple(t for t in discover_targets() if t.available)
+
+
+def offline_compiler_missing(target: Target) -> str | None:
+    """Compile-only CUDA rows also compile the generated source to a cubin, with nvcc."""
+    if target.device_kind == "cuda" and shutil.which("nvcc") is None:
+        return "nvcc not found: CUDA source is generated but not compiled"
+    return None
 
 
 def select_targets(names: str | None) -> tuple[Target, ...]:
@@ -103,9 +180,10 @@ def select_targets(names: str | None) -> tuple[Target, ...]:
     wanted = [n.strip() for n in names.split(",") if n.strip()]
     unknown = [n for n in wanted if n not in targets]
     if unknown or not wanted:
-        available = ", ".join(t.name for t in available_targets()) or "none"
+        runnable = ", ".join(t.name for t in available_targets() if t.runnable) or "none"
+        compile_only = ", ".join(t.name for t in available_targets() if not t.runnable) or "none"
         raise ValueError(
             f"unknown target(s) {', '.join(unknown) or repr(names)}; "
-            f"known targets: {', '.join(targets)}; available here: {available}"
+            f"known targets: {', '.join(targets)}; runnable here: {runnable}; compile-only here: {compile_only}"
         )
     return tuple(targets[n] for n in dict.fromkeys(wanted))

@@ -14,6 +14,13 @@ def test_every_known_target_is_reported_with_a_reason_when_unavailable():
     assert [t.name for t in found] == list(KNOWN_TARGETS)
     for t in found:
         assert t.available or t.why_unavailable
+        assert t.runnable or t.why_unavailable or t.why_not_runnable.startswith("compiled, not run")
+
+
+def test_cpu_targets_run_here_and_llvm_variants_differ_in_mcpu():
+    targets = {t.name: t for t in discover_targets()}
+    assert targets["llvm"].runnable and targets["llvm-native"].runnable
+    assert "mcpu" not in targets["llvm"].spec and targets["llvm-native"].spec["mcpu"]
 
 
 def test_selection_keeps_order_and_drops_duplicates():
@@ -24,7 +31,8 @@ def test_unknown_target_names_the_known_and_available_ones():
     with pytest.raises(ValueError) as error:
         select_targets("llvm,tpu")
     message = str(error.value)
-    assert "tpu" in message and "known targets: llvm, c, cuda" in message and "available here: llvm" in message
+    assert "tpu" in message and "known targets: llvm, llvm-x86-64, llvm-native, c, cuda" in message
+    assert "runnable here: llvm" in message and "compile-only here: " in message
 
 
 def test_unknown_kernel_names_the_known_ones():
