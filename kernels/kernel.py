@@ -47,7 +47,7 @@ class Kernel:
             return f"{self.name} takes symmetric padding only"
         if target is not None:
             if case.dtype in target.lacks:
-                return f"{target.name} has no {case.dtype} type"
+                return f"{target.name} does not take {case.dtype}: {target.lacks[case.dtype]}"
             return self.why_unsupported_target(target)
         return None
 

@@ -2,6 +2,7 @@
 from tvm import te, topi
 
 from kernels.kernel import Kernel
+from strategies.case import DTYPES as ALL_DTYPES
 from strategies.cases import CaseSpace
 
 
@@ -34,8 +35,8 @@ def topi_group(case):
     return x, k, y
 
 
-NCHW_SPACE = CaseSpace(layouts=("NCHW",), dtypes=("float32", "float64"))
-NHWC_SPACE = CaseSpace(layouts=("NHWC",), dtypes=("float32", "float64"))
+NCHW_SPACE = CaseSpace(layouts=("NCHW",), dtypes=ALL_DTYPES)
+NHWC_SPACE = CaseSpace(layouts=("NHWC",), dtypes=ALL_DTYPES)
 
 TOPI_KERNELS = (
     Kernel("topi_nchw", topi_nchw, NCHW_SPACE, "topi.nn.depthwise_conv2d_nchw"),

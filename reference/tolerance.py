@@ -11,6 +11,11 @@ where m is the element's *magnitude*, the same convolution on |data| and |weight
 (computed by the float64 oracle). Gradual underflow or flush-to-zero adds at most one
 smallest-normal number per operation, 2*L*tiny in all.
 
+The same bound holds when a kernel accumulates in a wider format and rounds once at the
+end (gamma_L(wide)*m + u*|y| <= gamma_L(narrow)*m, as |y| <= m), and for float16 and
+bfloat16 emulated through float32 (float32 has at least 2p+2 bits for their p, so the
+double rounding of +, * is innocuous).
+
 Comparing two computations, a kernel in format a and a reference in format b, both
 error terms add up:  |k - r| <= (gamma_L(a) + gamma_L(b)) * m + 2*L*(tiny(a) + tiny(b)).
 The float64 oracle is the b = float64 case; framework references compute in the case's
@@ -22,9 +27,18 @@ from __future__ import annotations
 import numpy as np
 
 
+def float_info(dtype: str):
+    """numpy's finfo, or ml_dtypes' for the types numpy lacks (bfloat16)."""
+    if dtype == "bfloat16":
+        import ml_dtypes
+
+        return ml_dtypes.finfo(ml_dtypes.bfloat16)
+    return np.finfo(dtype)
+
+
 def gamma(length: int, dtype: str) -> float:
     """Higham's gamma_n = n*u / (1 - n*u) for the dtype's unit roundoff u."""
-    u = float(np.finfo(dtype).eps) / 2
+    u = float(float_info(dtype).eps) / 2
     nu = length * u
     if nu >= 1:
         raise ValueError(f"reduction of length {length} has no error bound in {dtype}")
@@ -35,5 +49,5 @@ def error_bound(case, magnitude: np.ndarray, kernel_dtype: str, reference_dtype:
     """Per-element bound on |kernel - reference| for a correct kernel (see module docstring)."""
     length = case.reduction_length
     relative = gamma(length, kernel_dtype) + gamma(length, reference_dtype)
-    underflow = 2 * length * (float(np.finfo(kernel_dtype).tiny) + float(np.finfo(reference_dtype).tiny))
+    underflow = 2 * length * (float(float_info(kernel_dtype).tiny) + float(float_info(reference_dtype).tiny))
     return relative * np.asarray(magnitude, dtype=np.float64) + underflow

@@ -8,9 +8,16 @@ def torch_reference(case, data, weight):
     import torch.nn.functional as F
 
     x, w = case.to_canonical(data, weight)
-    x = torch.from_numpy(np.ascontiguousarray(x))
-    w = torch.from_numpy(np.ascontiguousarray(w)).reshape(case.out_channels, 1, case.kernel_h, case.kernel_w)
+    dtype = getattr(torch, case.dtype)
+    # torch.from_numpy has no ml_dtypes bfloat16: go through float32, which holds it exactly.
+    x = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32 if case.dtype == "bfloat16" else None)).to(dtype)
+    w = torch.from_numpy(np.ascontiguousarray(w, dtype=np.float32 if case.dtype == "bfloat16" else None)).to(dtype)
+    w = w.reshape(case.out_channels, 1, case.kernel_h, case.kernel_w)
     with torch.no_grad():
         x = F.pad(x, case.torch_pad)
         out = F.conv2d(x, w, stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
-    return case.from_canonical_output(out.numpy())
+    if case.dtype == "bfloat16":
+        out = out.float().numpy().astype(case.dtype)
+    else:
+        out = out.numpy()
+    return case.from_canonical_output(out)

@@ -38,7 +38,8 @@ def module_body(module) -> str:
 
 
 def array_literal(array: np.ndarray) -> str:
-    return f"np.array({array.tolist()!r}, dtype={str(array.dtype)!r})"
+    """Exact: every tested dtype widens to float64 without rounding."""
+    return f"np.array({array.astype(np.float64).tolist()!r}).astype({str(array.dtype)!r})"
 
 
 TEMPLATE = '''\
@@ -53,6 +54,7 @@ import sys
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+import ml_dtypes  # noqa: F401  (a TVM dependency; registers numpy's "bfloat16")
 import numpy as np
 import tvm
 
@@ -128,9 +130,9 @@ def repro_script(kernel, target, ex, tir: str):
     if data.size + weight.size <= INLINE_LIMIT:
         body = f"    data = {array_literal(data)}\n    weight = {array_literal(weight)}\n    return data, weight"
     else:
-        side_files = {"data": data, "weight": weight}
+        side_files = {"data": data.astype(np.float64), "weight": weight.astype(np.float64)}
         body = ('    arrays = np.load(Path(__file__).with_name("data.npz"))\n'
-                '    return arrays["data"], arrays["weight"]')
+                '    return arrays["data"].astype(CASE.dtype), arrays["weight"].astype(CASE.dtype)')
     text = TEMPLATE.format(
         kernel=kernel.name, target_name=target.name, summary=case.summary(), relax=kernel.kind == "relax",
         options=f"\nSchedule options: {dict(ex.options)}" if ex.options else "",

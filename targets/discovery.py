@@ -26,7 +26,7 @@ class Target:
     gpu: bool = False
     why_unavailable: str | None = None  # cannot even build
     why_not_runnable: str | None = None  # builds, but there is no device to run on
-    lacks: tuple = ()  # dtypes the target's language has no type for
+    lacks: dict = field(default_factory=dict, hash=False, compare=False)  # dtype -> why not tested
 
     def restrict(self, space):
         """A kernel's case space without the dtypes this target lacks (None if none is left)."""
@@ -126,8 +126,29 @@ def _trial_build(spec: dict) -> str | None:
     return None
 
 
-# Metal Shading Language has no 64-bit floating-point type.
-LACKS = {"metal": ("float64",)}
+# dtypes a target cannot take, and why (a finding is named by its file).
+C_HALF = "TVM's C code generator emits code gcc rejects (reports/findings/c-target-half-types.md)"
+AVX512_BF16 = "bfloat16 kernels corrupt the heap on AVX-512 (reports/findings/llvm-avx512-bfloat16.md)"
+LACKS = {
+    "metal": {"float64": "Metal Shading Language has no 64-bit float"},
+    "c": {"float16": C_HALF, "bfloat16": C_HALF},
+}
+
+
+def host_has_avx512() -> bool:
+    import tvm
+    from tvm.target import codegen
+
+    native = tvm.target.Target({"kind": "llvm", "mcpu": codegen.llvm_get_system_cpu()})
+    return bool(codegen.llvm_cpu_has_features(["avx512f"], native))
+
+
+def lacks(name: str) -> dict:
+    """The dtypes target `name` does not take here, with the reasons."""
+    found = dict(LACKS.get(name, {}))
+    if name == "llvm-native" and host_has_avx512():
+        found["bfloat16"] = AVX512_BF16
+    return found
 
 # name -> (base target dict, device kind, is a GPU, probe)
 KNOWN_TARGETS = {
@@ -153,7 +174,7 @@ def discover_targets() -> tuple[Target, ...]:
         except Exception as exc:  # a probe that breaks means the target cannot be used
             unavailable, not_runnable, overrides = f"probe failed: {type(exc).__name__}: {exc}", None, {}
         found.append(Target(name, {**spec, **overrides}, device_kind, gpu, unavailable, not_runnable,
-                            LACKS.get(name, ())))
+                            lacks(name)))
     return tuple(found)
 
 

@@ -1,0 +1,40 @@
+"""Known upstream problems found by dwconf, each a strict xfail naming its report.
+
+A strict xfail fails the run when the problem is fixed upstream, so the entry (and the
+target or reference restriction it justifies) gets removed instead of lingering.
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kernels.build import build
+from kernels.registry import KERNELS
+from strategies.case import DepthwiseCase
+from targets.discovery import discover_targets
+
+TARGETS = {t.name: t for t in discover_targets()}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.xfail(strict=True, reason="reports/findings/c-target-half-types.md")
+def test_c_target_compiles_half_precision(dtype):
+    c = TARGETS["c"]
+    if not c.available:
+        pytest.skip(f"c: {c.why_unavailable}")
+    compiled = build(KERNELS["topi_nchw"], DepthwiseCase(dtype=dtype), c)
+    assert compiled.runnable
+
+
+@pytest.mark.xfail(strict=True, reason="reports/findings/llvm-avx512-bfloat16.md")
+def test_bfloat16_on_avx512_llvm_leaves_the_heap_intact():
+    from targets.discovery import host_has_avx512
+
+    if not host_has_avx512():
+        pytest.skip("the host has no AVX-512")
+    repro = Path(__file__).resolve().parents[1] / "reports/findings/llvm-avx512-bfloat16/repro.py"
+    run = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "MALLOC_CHECK_": "3"})
+    assert run.returncode == 0, run.stdout[-500:] + run.stderr[-500:]
