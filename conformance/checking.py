@@ -9,11 +9,12 @@ import time
 import traceback
 
 import numpy as np
-from hypothesis import example, given, target as steer_towards
+from hypothesis import example, given, settings, target as steer_towards
 from hypothesis.control import current_build_context
 
 from kernels.build import BuildError, build
-from reference.comparison import COMPILED, ERROR, FAIL, SKIP, Verdict, compare
+from conformance.known_failures import known_failure
+from reference.comparison import COMPILED, ERROR, FAIL, KNOWN, SKIP, Verdict, compare
 from reference.numpy_oracle import numpy_reference
 from reference.tolerance import error_bound
 from reports.failures import write_failure
@@ -49,8 +50,10 @@ def compile_only_note(compiled) -> str:
 
 
 def _short_error(stage: str, exc: BaseException) -> str:
-    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    return f"{stage} error: {text[-2000:]}"
+    """The exception's first lines (TVM puts the message there) and its last ones."""
+    lines = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
+    keep = lines if len(lines) <= 24 else [*lines[:4], "...", *lines[-16:]]
+    return f"{stage} error: " + "\n".join(line[:300] for line in keep)
 
 
 def reference_verdicts(case, data, weight, actual, references) -> list[Verdict]:
@@ -104,6 +107,10 @@ def check_example(kernel, target, ex, references, results, report_dir) -> list[V
         verdicts = reference_verdicts(case, data, weight, actual, references)
         steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),
                           default=0.0), label="error / bound")
+    for v in verdicts:
+        known = known_failure(kernel.name, target.name, v.message) if v.status in (FAIL, ERROR) else None
+        if known is not None:
+            v.status, v.message = KNOWN, f"known ({known.finding}): {v.message}"
     results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started)
     failing = [v for v in verdicts if v.status in (FAIL, ERROR)]
     if not failing:
@@ -131,4 +138,8 @@ def property_test(kernel, target, references, results, report_dir, pinned=True):
     check_row._hypothesis_internal_add_digest = f"dwconf:{kernel.name}-{target.name}".encode()
     for pinned_example in reversed(pinned_examples(kernel, target) if pinned else []):
         check_row = example(ex=pinned_example)(check_row)
-    return given(ex=conv_examples(target.restrict(kernel.space), kernel.options))(check_row)
+    test = given(ex=conv_examples(target.restrict(kernel.space, kernel.kind), kernel.options))(check_row)
+    if kernel.example_share < 1:
+        current = settings.default
+        test = settings(current, max_examples=max(5, int(current.max_examples * kernel.example_share)))(test)
+    return test

@@ -38,3 +38,32 @@ def test_bfloat16_on_avx512_llvm_leaves_the_heap_intact():
     run = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=300,
                          env={**os.environ, "MALLOC_CHECK_": "3"})
     assert run.returncode == 0, run.stdout[-500:] + run.stderr[-500:]
+
+
+@pytest.mark.xfail(strict=True, reason="reports/findings/vectorized-loop-local-buffer.md")
+def test_vectorized_loop_over_a_local_buffer_is_right():
+    repro = Path(__file__).resolve().parents[1] / "reports/findings/vectorized-loop-local-buffer/repro.py"
+    run = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-500:] + run.stderr[-500:]
+
+
+@pytest.mark.xfail(strict=True, reason="reports/findings/dlight-depthwise-conv2d.md")
+def test_relax_depthwise_conv2d_compiles_for_gpu_targets():
+    repro = Path(__file__).resolve().parents[1] / "reports/findings/dlight-depthwise-conv2d/repro.py"
+    run = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+def test_every_known_failure_names_an_existing_finding():
+    from conformance.known_failures import KNOWN_FAILURES
+
+    root = Path(__file__).resolve().parents[1]
+    for known in KNOWN_FAILURES:
+        assert (root / known.finding).is_file(), known.finding
+
+
+@pytest.mark.xfail(strict=True, reason="reports/findings/dlight-metal-float16-segfault.md")
+def test_float16_relax_depthwise_conv2d_compiles_for_metal():
+    repro = Path(__file__).resolve().parents[1] / "reports/findings/dlight-metal-float16-segfault/repro.py"
+    run = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, f"exit status {run.returncode}"

@@ -43,6 +43,8 @@ class CompiledKernel:
         import tvm
 
         dev = self.target.device()
+        if self.kernel.weight_shape is not None:
+            weight = weight.reshape(self.kernel.weight_shape(self.case))
         x = tvm.runtime.tensor(np.ascontiguousarray(data), dev)
         w = tvm.runtime.tensor(np.ascontiguousarray(weight), dev)
         if self.kernel.kind == "relax":
@@ -62,12 +64,23 @@ def schedule_for_target(mod, target):
         return dlight.ApplyDefaultSchedule(dlight.gpu.Fallback())(mod)
 
 
+def find_module(module, kind: str):
+    """The first module of `kind` among `module` and its imports (depth first)."""
+    if module.kind == kind:
+        return module
+    for imported in module.imports:
+        found = find_module(imported, kind)
+        if found is not None:
+            return found
+    return None
+
+
 def device_code(executable, target) -> tuple[str | None, int]:
     """The generated device source and, for CUDA with nvcc, the size of its compiled cubin."""
-    imports = executable.mod.imports
-    if not imports:
-        return None, 0
-    source = imports[0].inspect_source()
+    device_module = find_module(executable.mod, target.spec["kind"])
+    if device_module is None:
+        raise RuntimeError(f"tvm.compile produced no {target.spec['kind']} module")
+    source = device_module.inspect_source()
     if target.device_kind != "cuda":
         return source, 0  # OpenCL and Metal sources compile at run time, on the device
     from targets.discovery import offline_compiler_missing

@@ -31,6 +31,8 @@ class Kernel:
     gpu: bool = True   # may be built for GPU targets
     cpu: bool = True   # may be built for CPU targets
     unavailable: Callable | None = None  # () -> reason the kernel cannot be built in this TVM
+    weight_shape: Callable | None = None  # case -> the shape main takes the weight in (a reshape)
+    example_share: float = 1.0  # share of the profile's examples: < 1 for slow-to-build kernels
 
     def why_unsupported(self, case, target=None) -> str | None:
         """None when this kernel can take `case` on `target`, else the reason."""
@@ -46,8 +48,9 @@ class Kernel:
         if not space.asymmetric_padding and not case.is_symmetric:
             return f"{self.name} takes symmetric padding only"
         if target is not None:
-            if case.dtype in target.lacks:
-                return f"{target.name} does not take {case.dtype}: {target.lacks[case.dtype]}"
+            excluded = target.excluded_dtypes(self.kind)
+            if case.dtype in excluded:
+                return f"{target.name} does not take {case.dtype}: {excluded[case.dtype]}"
             return self.why_unsupported_target(target)
         return None
 
@@ -59,7 +62,7 @@ class Kernel:
                 return reason
         if target.gpu and not self.gpu:
             return f"{self.name} is a CPU kernel"
-        if target.restrict(self.space) is None:
+        if target.restrict(self.space, self.kind) is None:
             return f"{target.name} has none of the dtypes {self.name} takes"
         if not target.gpu and not self.cpu:
             return f"{self.name} is a GPU kernel"

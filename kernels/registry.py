@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from kernels.kernel import Kernel
 from kernels.seed_te import SEED_TE
+from kernels.relax_kernels import RELAX_KERNELS
+from kernels.scheduled_kernels import SCHEDULED_KERNELS
 from kernels.topi_kernels import TOPI_KERNELS
 
-KERNELS: dict[str, Kernel] = {k.name: k for k in (SEED_TE, *TOPI_KERNELS)}
+KERNELS: dict[str, Kernel] = {
+    k.name: k for k in (SEED_TE, *TOPI_KERNELS, *SCHEDULED_KERNELS, *RELAX_KERNELS)
+}
 
 
 def register_kernel(kernel: Kernel) -> Kernel:

@@ -73,7 +73,8 @@ import tvm
 CASE = DepthwiseCase(**{case_dict})
 TARGET = {target_spec!r}
 DEVICE = {device_kind!r}
-RELAX = {relax!r}  # a Relax module run by the VM; otherwise a TIR function (X, K, Y)
+RELAX = {relax!r}
+WEIGHT_SHAPE = {weight_shape!r}  # the compiled function takes the weight reshaped to this  # a Relax module run by the VM; otherwise a TIR function (X, K, Y)
 TIR = {tir!r}
 
 
@@ -90,7 +91,7 @@ def main() -> int:
         print(f"REPRODUCED: tvm.compile failed: {{type(exc).__name__}}: {{str(exc).strip().splitlines()[-1]}}")
         return 1
     dev = tvm.device(DEVICE, 0)
-    x, w = tvm.runtime.tensor(data, dev), tvm.runtime.tensor(weight, dev)
+    x, w = tvm.runtime.tensor(data, dev), tvm.runtime.tensor(weight.reshape(WEIGHT_SHAPE), dev)
     if RELAX:
         actual = tvm.relax.VirtualMachine(executable, dev)["main"](x, w).numpy()
     else:
@@ -135,6 +136,7 @@ def repro_script(kernel, target, ex, tir: str):
                 '    return arrays["data"].astype(CASE.dtype), arrays["weight"].astype(CASE.dtype)')
     text = TEMPLATE.format(
         kernel=kernel.name, target_name=target.name, summary=case.summary(), relax=kernel.kind == "relax",
+        weight_shape=tuple(kernel.weight_shape(case)) if kernel.weight_shape else case.weight_shape,
         options=f"\nSchedule options: {dict(ex.options)}" if ex.options else "",
         case_module=module_body(strategies.case),
         oracle_module=module_body(reference.numpy_oracle),

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from reference.comparison import COMPILED, ERROR, FAIL, PASS, SKIP
+from reference.comparison import COMPILED, ERROR, FAIL, KNOWN, PASS, SKIP
 
 
 @dataclass
@@ -61,7 +61,7 @@ class RunResults:
         for v in verdicts:
             counts = row.counts.setdefault(v.reference, {})
             counts[v.status] = counts.get(v.status, 0) + 1
-            if v.status in (SKIP, ERROR, COMPILED) and v.message:
+            if v.status in (SKIP, ERROR, COMPILED, KNOWN) and v.message:
                 row.reasons[v.reference] = v.message
 
     def record_failure(self, failure: FailureRecord) -> None:
@@ -70,8 +70,8 @@ class RunResults:
     # ---- summaries -----------------------------------------------------------------
     @staticmethod
     def cell_status(counts: dict) -> str:
-        """The worst outcome in a cell: error > fail > pass > compiled > skip."""
-        for status in (ERROR, FAIL, PASS, COMPILED, SKIP):
+        """The worst outcome in a cell: error > fail > known > pass > compiled > skip."""
+        for status in (ERROR, FAIL, KNOWN, PASS, COMPILED, SKIP):
             if counts.get(status):
                 return status
         return SKIP

@@ -28,9 +28,18 @@ class Target:
     why_not_runnable: str | None = None  # builds, but there is no device to run on
     lacks: dict = field(default_factory=dict, hash=False, compare=False)  # dtype -> why not tested
 
-    def restrict(self, space):
-        """A kernel's case space without the dtypes this target lacks (None if none is left)."""
-        dtypes = tuple(d for d in space.dtypes if d not in self.lacks)
+    def excluded_dtypes(self, kernel_kind: str) -> dict:
+        """dtype -> reason, for the dtypes kernels of `kernel_kind` are not tested in here."""
+        found = dict(self.lacks)
+        for target, kind, dtype, reason in KIND_EXCLUSIONS:
+            if target == self.name and kind == kernel_kind:
+                found[dtype] = reason
+        return found
+
+    def restrict(self, space, kernel_kind: str = "te"):
+        """A kernel's case space without the dtypes excluded here (None if none is left)."""
+        excluded = self.excluded_dtypes(kernel_kind)
+        dtypes = tuple(d for d in space.dtypes if d not in excluded)
         return dataclasses.replace(space, dtypes=dtypes) if dtypes else None
 
     @property
@@ -133,6 +142,13 @@ LACKS = {
     "metal": {"float64": "Metal Shading Language has no 64-bit float"},
     "c": {"float16": C_HALF, "bfloat16": C_HALF},
 }
+
+
+# (target, kernel kind, dtype, reason): exclusions that hold for one kind of kernel only.
+KIND_EXCLUSIONS = (
+    ("metal", "relax", "float16",
+     "compiling segfaults in dlight's Metal matmul rule (reports/findings/dlight-metal-float16-segfault.md)"),
+)
 
 
 def host_has_avx512() -> bool:

@@ -1,0 +1,78 @@
+"""Scheduled variants of the seed's compute: the transformations real deployments use,
+where bugs live at tile edges. Tile sizes are drawn options, so Hypothesis explores (and
+shrinks) sizes that do not divide the output."""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from kernels.kernel import Kernel
+from kernels.seed_te import depthwise_conv
+from strategies.case import DTYPES
+from strategies.cases import CaseSpace
+
+TILES = (1, 2, 3, 4, 5, 8, 16)
+
+
+def cpu_schedule_options(case):
+    """Tile sizes (not necessarily dividing OH, OW) and which transformations to apply."""
+    return st.fixed_dictionaries({
+        "tile_h": st.sampled_from(TILES), "tile_w": st.sampled_from(TILES),
+        "vectorize": st.booleans(), "parallel": st.booleans(), "inline_padding": st.booleans(),
+    })
+
+
+def cpu_schedule(sch, case, target, tile_h, tile_w, vectorize, parallel, inline_padding):
+    """The book's CPU recipe: inline the padding, tile the output plane, reduce inside the
+    tile, vectorize the inner width, parallelize over images x channels."""
+    if inline_padding and any(case.padding):
+        sch.compute_inline(sch.get_sblock("PaddedX"))
+    y = sch.get_sblock("Y")
+    n, c, i, j, rkh, rkw = sch.get_loops(y)
+    i_outer, i_inner = sch.split(i, factors=[None, tile_h])
+    j_outer, j_inner = sch.split(j, factors=[None, tile_w])
+    sch.reorder(n, c, i_outer, j_outer, rkh, rkw, i_inner, j_inner)
+    if parallel:
+        sch.parallel(sch.fuse(n, c))
+    if vectorize:
+        # Accumulate the tile in a local buffer and vectorize its write-back along W.
+        write_back = sch.cache_write(y, 0, "local")
+        sch.reverse_compute_at(write_back, j_outer)
+        inner = sch.get_loops(write_back)[-1]
+        # With tile_w == 1 the write-back has no loop of its own and `inner` is j_outer,
+        # which TVM vectorizes wrongly: reports/findings/vectorized-loop-local-buffer.md.
+        if not sch.get(inner).same_as(sch.get(j_outer)):
+            sch.vectorize(inner)
+
+
+def gpu_schedule_options(case):
+    return st.fixed_dictionaries({"threads": st.sampled_from((1, 32, 64, 100, 128, 256)),
+                                  "inline_padding": st.booleans()})
+
+
+def gpu_schedule(sch, case, target, threads, inline_padding):
+    """A hand GPU schedule: one thread per output element (a fused, split spatial loop), the
+    reduction unrolled in the thread; the padding stage inlined or bound the same way."""
+    if any(case.padding):
+        if inline_padding:
+            sch.compute_inline(sch.get_sblock("PaddedX"))
+        else:
+            _bind_flat(sch, sch.get_sblock("PaddedX"), 4, threads)
+    _bind_flat(sch, sch.get_sblock("Y"), 4, threads)
+
+
+def _bind_flat(sch, block, spatial: int, threads: int):
+    loops = sch.get_loops(block)
+    fused = sch.fuse(*loops[:spatial])
+    bx, tx = sch.split(fused, factors=[None, threads])
+    sch.bind(bx, "blockIdx.x")
+    sch.bind(tx, "threadIdx.x")
+
+
+SCHEDULED_KERNELS = (
+    Kernel("seed_te_cpu_tiled", depthwise_conv, CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
+           "the seed's compute, tiled / vectorized / parallel with tvm.s_tir (CPU)",
+           schedule=cpu_schedule, options=cpu_schedule_options, gpu=False),
+    Kernel("seed_te_gpu_threads", depthwise_conv, CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
+           "the seed's compute, hand-bound to GPU blocks and threads with tvm.s_tir",
+           schedule=gpu_schedule, options=gpu_schedule_options, cpu=False),
+)
