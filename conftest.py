@@ -56,9 +56,14 @@ def pytest_configure(config):
     from targets.discovery import select_targets
 
     try:
+        kernels = config.getoption("kernels")
+        if kernels:  # the gradient tests are selected by name too, but are no registered kernel
+            kernels = ",".join(n for n in kernels.split(",") if n.strip() != BACKWARD) or None
+            if kernels is None:
+                kernels = ""
         selection = {
             "targets": select_targets(config.getoption("targets")),
-            "kernels": select_kernels(config.getoption("kernels")),
+            "kernels": select_kernels(kernels) if kernels != "" else (),
             "references": _select_references(config.getoption("references")),
         }
     except ValueError as exc:
@@ -73,10 +78,18 @@ def pytest_configure(config):
             shutil.rmtree(report_dir / stale, ignore_errors=True)
 
 
+BACKWARD = "topi_backward"  # the name --kernels selects the gradient tests by
+
+
 def pytest_generate_tests(metafunc):
+    selection = metafunc.config.stash[_SELECTION]
+    if "backward_target" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("kernels")
+        wanted = not chosen or BACKWARD in [n.strip() for n in chosen.split(",")]
+        targets = selection["targets"] if wanted else []
+        metafunc.parametrize("backward_target", targets, ids=[f"{BACKWARD}-{t.name}" for t in targets])
     if "row" not in metafunc.fixturenames:
         return
-    selection = metafunc.config.stash[_SELECTION]
     rows = [(k, t) for k in selection["kernels"] for t in selection["targets"]]
     metafunc.parametrize("row", rows, ids=[f"{k.name}-{t.name}" for k, t in rows])
 

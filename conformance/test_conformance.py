@@ -13,5 +13,5 @@ def test_conformance(row, selected_references, run_results, report_dir):
     reason = target.why_unavailable or kernel.why_unsupported_target(target)
     if reason:
         run_results.record_skip(kernel.name, target.name, reason)
-        pytest.skip(f"{target.name}: {reason}")
+        pytest.skip(f"{kernel.name} on {target.name}: {reason}")
     property_test(kernel, target, selected_references, run_results, report_dir)()

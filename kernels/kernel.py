@@ -17,8 +17,9 @@ class Kernel:
       when given, schedules it with `tvm.s_tir`; GPU targets otherwise get dlight's default.
     - kind "relax": `compute(case) -> IRModule` whose "main" takes (data, weight) and
       returns the output, run by the Relax VM.
-    `options(case)`, when given, is a Hypothesis strategy of schedule knobs (tile sizes,
-    block sizes): they determine the code, so they are drawn and shrunk with the case.
+    `options(case)`, when given, is a Hypothesis strategy of knobs (tile sizes, block sizes):
+    they determine the code, so they are drawn and shrunk with the case. They go to the
+    schedule when there is one, else to the compute (`compute(case, **options)`).
     """
 
     name: str
@@ -79,11 +80,11 @@ class Kernel:
 
         return find(self.options(case), lambda _: True)
 
-    def prim_func(self, case):
+    def prim_func(self, case, options: dict | None = None):
         """The kernel's unscheduled TIR function for `case`, parameters (X, K, Y)."""
         from tvm import te
 
-        x, k, y = self.compute(case)
+        x, k, y = self.compute(case, **(options or {}))
         return te.create_prim_func([x, k, y]).with_attr("global_symbol", "main")
 
     def module(self, case, options: dict, target):
@@ -92,9 +93,9 @@ class Kernel:
 
         if self.kind == "relax":
             return self.compute(case)
-        mod = tvm.IRModule({"main": self.prim_func(case)})
         if self.schedule is None:
-            return mod
+            return tvm.IRModule({"main": self.prim_func(case, options)})
+        mod = tvm.IRModule({"main": self.prim_func(case)})
         sch = tvm.s_tir.Schedule(mod)
         self.schedule(sch, case, target, **options)
         return tvm.IRModule({"main": sch.mod["main"].with_attr("tirx.is_scheduled", True)})

@@ -43,3 +43,45 @@ TOPI_KERNELS = (
     Kernel("topi_nhwc", topi_nhwc, NHWC_SPACE, "topi.nn.depthwise_conv2d_nhwc (HWOI filter)"),
     Kernel("topi_group", topi_group, NCHW_SPACE, "topi.nn.group_conv2d_nchw, groups = C"),
 )
+
+
+def _nchwc_missing() -> str | None:
+    """TOPI 0.27's generic depthwise_conv2d_NCHWc raises 'missing register' (its x86 version
+    is gone); probe it, so the rows come back by themselves when an implementation returns."""
+    x = te.placeholder((1, 1, 1, 1, 1), name="X")
+    k = te.placeholder((1, 1, 1, 1, 1, 1), name="K")
+    try:
+        topi.nn.depthwise_conv2d_NCHWc(x, k, (1, 1), (0, 0), (1, 1), "NCHW1c", "NCHW1c")
+    except Exception as exc:
+        return f"topi.nn.depthwise_conv2d_NCHWc is not implemented in this TVM ({str(exc)[:120]})"
+    return None
+
+
+def nchwc_options(case):
+    """Channel block sizes, dividing C or not (the channels are zero-padded up to a multiple)."""
+    from hypothesis import strategies as st
+
+    return st.fixed_dictionaries({"block": st.sampled_from((1, 2, 3, 4, 8, 16))})
+
+
+def topi_nchwc(case, block):
+    """NCHW -> NCHW[b]c (channels zero-padded to a multiple of b) -> depthwise_conv2d_NCHWc -> NCHW."""
+    x, k = _placeholders(case)
+    channels = -(-case.channels // block) * block
+    xp = topi.nn.pad(x, (0, 0, 0, 0), (0, channels - case.channels, 0, 0))
+    packed = topi.layout_transform(xp, "NCHW", f"NCHW{block}c")
+    kp = topi.nn.pad(k, (0, 0, 0, 0), (channels - case.channels, 0, 0, 0))
+    # Filter [out_chunk, 1, KH, KW, 1, out_block] with multiplier 1 (the space allows no other).
+    kp = topi.transpose(topi.reshape(kp, (channels // block, block, case.kernel_h, case.kernel_w)), (0, 2, 3, 1))
+    kp = topi.reshape(kp, (channels // block, 1, case.kernel_h, case.kernel_w, 1, block))
+    y = topi.nn.depthwise_conv2d_NCHWc(packed, kp, case.stride, case.padding, case.dilation,
+                                       f"NCHW{block}c", f"NCHW{block}c", case.dtype)
+    y = topi.layout_transform(y, f"NCHW{block}c", "NCHW")
+    y = topi.strided_slice(y, (0, 0, 0, 0), (case.batch, case.channels, case.out_height, case.out_width))
+    return x, k, y
+
+
+TOPI_KERNELS = (*TOPI_KERNELS, Kernel(
+    "topi_nchwc", topi_nchwc, CaseSpace(layouts=("NCHW",), max_multiplier=1, dtypes=ALL_DTYPES),
+    "topi.nn.depthwise_conv2d_NCHWc after an NCHW[b]c layout transform (the x86 path)",
+    options=nchwc_options, unavailable=_nchwc_missing))

@@ -45,9 +45,13 @@ def gamma(length: int, dtype: str) -> float:
     return nu / (1 - nu)
 
 
-def error_bound(case, magnitude: np.ndarray, kernel_dtype: str, reference_dtype: str) -> np.ndarray:
-    """Per-element bound on |kernel - reference| for a correct kernel (see module docstring)."""
-    length = case.reduction_length
+def dot_product_bound(length: int, magnitude, kernel_dtype: str, reference_dtype: str) -> np.ndarray:
+    """Per-element bound on |kernel - reference| for sums of `length` products (module docstring)."""
     relative = gamma(length, kernel_dtype) + gamma(length, reference_dtype)
     underflow = 2 * length * (float(float_info(kernel_dtype).tiny) + float(float_info(reference_dtype).tiny))
     return relative * np.asarray(magnitude, dtype=np.float64) + underflow
+
+
+def error_bound(case, magnitude: np.ndarray, kernel_dtype: str, reference_dtype: str) -> np.ndarray:
+    """Per-element bound on |kernel - reference| for a correct depthwise convolution."""
+    return dot_product_bound(case.reduction_length, magnitude, kernel_dtype, reference_dtype)
