@@ -19,7 +19,7 @@ TARGETS = {t.name: t for t in discover_targets()}
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
-@pytest.mark.xfail(strict=True, reason="reports/findings/c-target-half-types.md")
+@pytest.mark.xfail(strict=True, reason="reports/findings/c-target-codegen.md")
 def test_c_target_compiles_half_precision(dtype):
     c = TARGETS["c"]
     if not c.available:
@@ -67,3 +67,18 @@ def test_float16_relax_depthwise_conv2d_compiles_for_metal():
     repro = Path(__file__).resolve().parents[1] / "reports/findings/dlight-metal-float16-segfault/repro.py"
     run = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, f"exit status {run.returncode}"
+
+
+@pytest.mark.xfail(strict=True, reason="reports/findings/c-target-codegen.md")
+def test_c_target_compiles_vectorized_loops():
+    import tvm
+    from tvm import te
+
+    c = TARGETS["c"]
+    if not c.available:
+        pytest.skip(f"c: {c.why_unavailable}")
+    X = te.placeholder((2,), name="X")
+    Y = te.compute((2,), lambda i: X[i] * 2, name="Y")
+    sch = tvm.s_tir.Schedule(te.create_prim_func([X, Y]))
+    sch.vectorize(sch.get_loops(sch.get_sblock("Y"))[0])
+    tvm.compile(sch.mod, target=c.tvm_target()).jit()

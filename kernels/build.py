@@ -1,10 +1,13 @@
 """Building a kernel for a case and a target, cached by what determines the code."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
 import numpy as np
+
+from strategies.case import DepthwiseCase
 
 # Everything that determines the generated code is (kernel, case, options, target): the
 # input values are not part of it. Shrinking and replays hit this cache.
@@ -34,6 +37,7 @@ class CompiledKernel:
     function: object = None
     device_source: str | None = None
     binary_size: int = 0
+    scalar_args: tuple = ()  # shape-generic kernels take the case's sizes after (X, K, Y)
 
     @property
     def runnable(self) -> bool:
@@ -50,7 +54,7 @@ class CompiledKernel:
         if self.kernel.kind == "relax":
             return self.function(x, w).numpy()
         y = tvm.runtime.empty(self.case.output_shape, self.case.dtype, dev)
-        self.function(x, w, y)
+        self.function(x, w, y, *self.scalar_args)
         return y.numpy()
 
 
@@ -94,9 +98,17 @@ def device_code(executable, target) -> tuple[str | None, int]:
     return source, len(cubin)
 
 
-@functools.lru_cache(maxsize=BUILD_CACHE_SIZE)
 def build(kernel, case, target, options=()) -> CompiledKernel:
-    """Compile `kernel` for `case` (with its schedule `options`) on `target` (cached)."""
+    """Compile `kernel` for `case` (with its `options`) on `target`, cached by what determines
+    the code: for a shape-generic kernel that is the dtype alone."""
+    if kernel.generic is None:
+        return build_static(kernel, case, target, options)
+    shared = build_static(kernel, DepthwiseCase(dtype=case.dtype), target, options)
+    return dataclasses.replace(shared, case=case, scalar_args=kernel.generic(case))
+
+
+@functools.lru_cache(maxsize=BUILD_CACHE_SIZE)
+def build_static(kernel, case, target, options=()) -> CompiledKernel:
     import tvm
 
     mod = kernel.module(case, dict(options), target)

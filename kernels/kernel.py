@@ -34,6 +34,8 @@ class Kernel:
     unavailable: Callable | None = None  # () -> reason the kernel cannot be built in this TVM
     weight_shape: Callable | None = None  # case -> the shape main takes the weight in (a reshape)
     example_share: float = 1.0  # share of the profile's examples: < 1 for slow-to-build kernels
+    generic: Callable | None = None  # shape-generic: compute(dtype) -> (X, K, Y, scalar vars);
+    #                                  generic(case) -> the scalar values for a case
 
     def why_unsupported(self, case, target=None) -> str | None:
         """None when this kernel can take `case` on `target`, else the reason."""
@@ -88,9 +90,15 @@ class Kernel:
         return te.create_prim_func([x, k, y]).with_attr("global_symbol", "main")
 
     def module(self, case, options: dict, target):
-        """The IRModule to compile for `case` on `target`, scheduled where the kernel says how."""
-        import tvm
+        """The IRModule to compile for `case` on `target`, scheduled where the kernel says how.
 
+        A shape-generic kernel's module depends on the case's dtype alone."""
+        import tvm
+        from tvm import te
+
+        if self.generic is not None:
+            x, k, y, scalars = self.compute(case.dtype)
+            return tvm.IRModule({"main": te.create_prim_func([x, k, y, *scalars]).with_attr("global_symbol", "main")})
         if self.kind == "relax":
             return self.compute(case)
         if self.schedule is None:

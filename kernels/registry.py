@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from kernels.kernel import Kernel
 from kernels.seed_te import SEED_TE
+from kernels.generic_kernels import SEED_TE_GENERIC
 from kernels.relax_kernels import RELAX_KERNELS
 from kernels.scheduled_kernels import SCHEDULED_KERNELS
 from kernels.topi_kernels import TOPI_KERNELS
 
 KERNELS: dict[str, Kernel] = {
-    k.name: k for k in (SEED_TE, *TOPI_KERNELS, *SCHEDULED_KERNELS, *RELAX_KERNELS)
+    k.name: k for k in (SEED_TE, SEED_TE_GENERIC, *TOPI_KERNELS, *SCHEDULED_KERNELS, *RELAX_KERNELS)
 }
 
 

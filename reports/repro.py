@@ -74,7 +74,8 @@ CASE = DepthwiseCase(**{case_dict})
 TARGET = {target_spec!r}
 DEVICE = {device_kind!r}
 RELAX = {relax!r}
-WEIGHT_SHAPE = {weight_shape!r}  # the compiled function takes the weight reshaped to this  # a Relax module run by the VM; otherwise a TIR function (X, K, Y)
+WEIGHT_SHAPE = {weight_shape!r}  # the compiled function takes the weight reshaped to this
+SCALARS = {scalars!r}  # a shape-generic function's size arguments after (X, K, Y)  # a Relax module run by the VM; otherwise a TIR function (X, K, Y)
 TIR = {tir!r}
 
 
@@ -96,7 +97,7 @@ def main() -> int:
         actual = tvm.relax.VirtualMachine(executable, dev)["main"](x, w).numpy()
     else:
         y = tvm.runtime.empty(case.output_shape, case.dtype, dev)
-        executable.jit()["main"](x, w, y)
+        executable.jit()["main"](x, w, y, *SCALARS)
         actual = y.numpy()
     expected = numpy_reference(case, data, weight)
     if actual.shape != expected.shape:
@@ -137,6 +138,7 @@ def repro_script(kernel, target, ex, tir: str):
     text = TEMPLATE.format(
         kernel=kernel.name, target_name=target.name, summary=case.summary(), relax=kernel.kind == "relax",
         weight_shape=tuple(kernel.weight_shape(case)) if kernel.weight_shape else case.weight_shape,
+        scalars=tuple(kernel.generic(case)) if kernel.generic else (),
         options=f"\nSchedule options: {dict(ex.options)}" if ex.options else "",
         case_module=module_body(strategies.case),
         oracle_module=module_body(reference.numpy_oracle),

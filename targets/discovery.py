@@ -136,7 +136,7 @@ def _trial_build(spec: dict) -> str | None:
 
 
 # dtypes a target cannot take, and why (a finding is named by its file).
-C_HALF = "TVM's C code generator emits code gcc rejects (reports/findings/c-target-half-types.md)"
+C_HALF = "TVM's C code generator emits code gcc rejects (reports/findings/c-target-codegen.md)"
 AVX512_BF16 = "bfloat16 kernels corrupt the heap on AVX-512 (reports/findings/llvm-avx512-bfloat16.md)"
 LACKS = {
     "metal": {"float64": "Metal Shading Language has no 64-bit float"},

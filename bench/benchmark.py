@@ -1,0 +1,122 @@
+"""Benchmark: verified cases per second through the whole pipeline (draw, build, run, compare),
+naive (a fresh compile for every example) against the suite's pipeline (compile cache, and the
+shape-generic kernel), on one fixed set of drawn examples.
+
+    python -m bench.benchmark [--examples 200] [--targets llvm] [--memory 1000,10000]
+
+Prints one row per kernel x target x pipeline: cases/s, the share of time in each stage, and the
+peak RSS; then the ratio of each pipeline to the naive one. With --memory, runs the generic
+pipeline for each count and prints the RSS growth between them.
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from collections import defaultdict
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, settings
+
+from kernels.build import build, build_static
+from kernels.registry import KERNELS
+from reference.comparison import compare
+from reference.numpy_oracle import numpy_reference
+from reference.registry import REFERENCES
+from reference.tolerance import error_bound
+from strategies.cases import CaseSpace
+from strategies.inputs import conv_examples
+from targets.discovery import select_targets
+
+SPACE = CaseSpace(layouts=("NCHW",), dtypes=("float32",))
+PIPELINES = (("naive", "seed_te"), ("cached", "seed_te"), ("naive", "topi_nchw"), ("cached", "topi_nchw"),
+             ("generic", "seed_te_generic"))
+
+
+def draw_examples(count: int, seed: int = 0) -> tuple[list, float]:
+    """`count` examples drawn by Hypothesis with a fixed seed, and the seconds the draw took."""
+    drawn = []
+
+    @settings(max_examples=count, database=None, phases=[Phase.generate], deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(ex=conv_examples(SPACE))
+    def collect(ex):
+        drawn.append(ex)
+
+    collect._hypothesis_internal_use_seed = seed
+    started = time.perf_counter()
+    collect()
+    return drawn[:count], time.perf_counter() - started
+
+
+def check(pipeline, kernel, target, ex, times):
+    """One example through build, first call, run, and every reference; adds to `times`."""
+    t = time.perf_counter()
+    if pipeline == "naive":
+        compiled = build_static.__wrapped__(kernel, ex.case, target)  # no cache
+    else:
+        compiled = build(kernel, ex.case, target)
+    times["compile"] += time.perf_counter() - t
+    t = time.perf_counter()
+    actual = compiled(ex.data, ex.weight)
+    times["call"] += time.perf_counter() - t
+    t = time.perf_counter()
+    magnitude = numpy_reference(ex.case, np.abs(ex.data), np.abs(ex.weight))
+    times["magnitude"] += time.perf_counter() - t
+    for ref in REFERENCES.values():
+        t = time.perf_counter()
+        expected = ref.compute(ex.case, ex.data, ex.weight)
+        bound = error_bound(ex.case, magnitude, ex.case.dtype, "float64" if ref.exact else ex.case.dtype)
+        assert compare(ref.name, actual, expected, bound).passed, (kernel.name, ex.case.summary())
+        times[ref.name] += time.perf_counter() - t
+
+
+def run(pipeline, kernel, target, examples, draw_seconds):
+    build_static.cache_clear()
+    times = defaultdict(float, draw=draw_seconds)
+    started = time.perf_counter()
+    for ex in examples:
+        check(pipeline, kernel, target, ex, times)
+    total = time.perf_counter() - started + draw_seconds
+    return len(examples) / total, {k: v / total for k, v in times.items()}
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--examples", type=int, default=200)
+    parser.add_argument("--targets", default="llvm")
+    parser.add_argument("--memory", default="", help="comma-separated example counts for the RSS check")
+    args = parser.parse_args(argv)
+    try:
+        targets = [t for t in select_targets(args.targets) if t.runnable]
+    except ValueError as exc:
+        parser.error(str(exc))
+    examples, draw_seconds = draw_examples(args.examples)
+    print(f"{len(examples)} examples (float32, NCHW), drawn in {draw_seconds:.2f} s\n")
+    stages = ("draw", "compile", "call", "magnitude", *REFERENCES)
+    print(f"| pipeline | kernel | target | cases/s | {' | '.join(stages)} | peak RSS MiB |")
+    print("|" + "---|" * (len(stages) + 5))
+    rates = {}
+    for target in targets:
+        for pipeline, name in PIPELINES:
+            rate, shares = run(pipeline, KERNELS[name], target, examples, draw_seconds)
+            rates[(pipeline, name, target.name)] = rate
+            cells = " | ".join(f"{100 * shares.get(s, 0):.0f}%" for s in stages)
+            print(f"| {pipeline} | {name} | {target.name} | {rate:.1f} | {cells} | {peak_rss_mib():.0f} |")
+        naive = rates[("naive", "seed_te", target.name)]
+        print(f"\n{target.name}: " + ", ".join(
+            f"{p} {n} {r / naive:.1f}x" for (p, n, t), r in rates.items() if t == target.name) + " (vs naive seed_te)\n")
+    if args.memory:
+        counts = [int(c) for c in args.memory.split(",")]
+        for count in counts:
+            more, seconds = draw_examples(count, seed=1)
+            rate, _ = run("generic", KERNELS["seed_te_generic"], targets[0], more, seconds)
+            print(f"generic, {count} examples: {rate:.1f} cases/s, peak RSS {peak_rss_mib():.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

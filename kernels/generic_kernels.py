@@ -1,0 +1,48 @@
+"""Shape-generic mode: the seed's compute with every size, stride, padding and dilation a
+symbolic variable, compiled once per dtype and target and reused for every case.
+
+Dynamic-shape code paths are worth testing in their own right (index arithmetic on
+variables, runtime shape checks), and one build serves thousands of examples.
+"""
+from tvm import te, tirx
+
+from kernels.kernel import Kernel
+from strategies.case import DTYPES
+from strategies.cases import CaseSpace
+
+SCALARS = ("pad_top", "pad_left", "pad_bottom", "pad_right", "stride_h", "stride_w", "dilation_h", "dilation_w")
+
+
+def generic_depthwise_conv(dtype):
+    """(X, K, Y, scalar vars): NCHW data (N, C, H, W), weight (C, M, KH, KW), all symbolic."""
+    n, c, h, w, m, kh, kw = (te.var(name) for name in ("n", "c", "h", "w", "m", "kh", "kw"))
+    pt, pl, pb, pr, sh, sw, dh, dw = (te.var(name) for name in SCALARS)
+    X = te.placeholder((n, c, h, w), dtype, name="X")
+    K = te.placeholder((c, m, kh, kw), dtype, name="K")
+    oh = (h + pt + pb - dh * (kh - 1) - 1) // sh + 1
+    ow = (w + pl + pr - dw * (kw - 1) - 1) // sw + 1
+    PaddedX = te.compute(
+        (n, c, h + pt + pb, w + pl + pr),
+        lambda b, q, i, j: tirx.if_then_else(
+            tirx.any(i < pt, i >= h + pt, j < pl, j >= w + pl), tirx.const(0, dtype), X[b, q, i - pt, j - pl]),
+        name="PaddedX")
+    rkh = te.reduce_axis((0, kh), name="rkh")
+    rkw = te.reduce_axis((0, kw), name="rkw")
+    Y = te.compute(
+        (n, c * m, oh, ow),
+        lambda b, o, i, j: te.sum(
+            PaddedX[b, o // m, i * sh + rkh * dh, j * sw + rkw * dw] * K[o // m, o % m, rkh, rkw],
+            axis=[rkh, rkw]),
+        name="Y")
+    return X, K, Y, (pt, pl, pb, pr, sh, sw, dh, dw)
+
+
+def generic_scalars(case) -> tuple:
+    """The scalar arguments the generic function takes after (X, K, Y), for `case`."""
+    return tuple(getattr(case, name) for name in SCALARS)
+
+
+SEED_TE_GENERIC = Kernel(
+    "seed_te_generic", generic_depthwise_conv, CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
+    "the seed's compute with symbolic shapes, strides, padding and dilation (compiled once per dtype)",
+    generic=generic_scalars, gpu=False)
