@@ -37,16 +37,10 @@ def pytest_addoption(parser):
 
 
 def _select_references(names):
+    from kernels.registry import select_named
     from reference.registry import REFERENCES
 
-    if not names:
-        return tuple(REFERENCES.values())
-    wanted = [n.strip() for n in names.split(",") if n.strip()]
-    unknown = [n for n in wanted if n not in REFERENCES]
-    if unknown or not wanted:
-        raise ValueError(f"unknown reference(s) {', '.join(unknown) or repr(names)}; "
-                         f"known references: {', '.join(REFERENCES)}")
-    return tuple(REFERENCES[n] for n in dict.fromkeys(wanted))
+    return select_named(REFERENCES, names, "reference")
 
 
 def pytest_configure(config):
@@ -56,14 +50,12 @@ def pytest_configure(config):
     from targets.discovery import select_targets
 
     try:
-        kernels = config.getoption("kernels")
-        if kernels:  # the gradient tests are selected by name too, but are no registered kernel
-            kernels = ",".join(n for n in kernels.split(",") if n.strip() != BACKWARD) or None
-            if kernels is None:
-                kernels = ""
+        names = config.getoption("kernels")
+        # The gradient tests are selected by name too, but are no registered kernel.
+        forward = [n.strip() for n in (names or "").split(",") if n.strip() and n.strip() != BACKWARD]
         selection = {
             "targets": select_targets(config.getoption("targets")),
-            "kernels": select_kernels(kernels) if kernels != "" else (),
+            "kernels": select_kernels(",".join(forward)) if forward or not names else (),
             "references": _select_references(config.getoption("references")),
         }
     except ValueError as exc:

@@ -21,13 +21,19 @@ def register_kernel(kernel: Kernel) -> Kernel:
     return kernel
 
 
+def select_named(registry: dict, names: str | None, noun: str) -> tuple:
+    """The entries of `registry` named in a comma-separated list (all when None), in that order;
+    ValueError naming the known ones on an unknown name."""
+    if not names:
+        return tuple(registry.values())
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in registry]
+    if unknown or not wanted:
+        raise ValueError(f"unknown {noun}(s) {', '.join(unknown) or repr(names)}; "
+                         f"known {noun}s: {', '.join(registry)}")
+    return tuple(registry[n] for n in dict.fromkeys(wanted))
+
+
 def select_kernels(names: str | None) -> tuple[Kernel, ...]:
     """The kernels named in a comma-separated list (all when None); ValueError on unknown names."""
-    if not names:
-        return tuple(KERNELS.values())
-    wanted = [n.strip() for n in names.split(",") if n.strip()]
-    unknown = [n for n in wanted if n not in KERNELS]
-    if unknown or not wanted:
-        raise ValueError(f"unknown kernel(s) {', '.join(unknown) or repr(names)}; "
-                         f"known kernels: {', '.join(KERNELS)}")
-    return tuple(KERNELS[n] for n in dict.fromkeys(wanted))
+    return select_named(KERNELS, names, "kernel")
