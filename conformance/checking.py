@@ -139,7 +139,8 @@ def property_test(kernel, target, references, results, report_dir, pinned=True):
     for pinned_example in reversed(pinned_examples(kernel, target) if pinned else []):
         check_row = example(ex=pinned_example)(check_row)
     test = given(ex=conv_examples(target.restrict(kernel.space, kernel.kind), kernel.options))(check_row)
-    if kernel.example_share < 1:
+    # Slow-to-build kernels get their share of the examples, except in the nightly profile.
+    if kernel.example_share < 1 and settings.get_current_profile_name() != "nightly":
         current = settings.default
         test = settings(current, max_examples=max(5, int(current.max_examples * kernel.example_share)))(test)
     return test

@@ -46,18 +46,40 @@ def cpu_schedule(sch, case, target, tile_h, tile_w, vectorize, parallel, inline_
 
 def gpu_schedule_options(case):
     return st.fixed_dictionaries({"threads": st.sampled_from((1, 32, 64, 100, 128, 256)),
-                                  "inline_padding": st.booleans()})
+                                  "inline_padding": st.booleans(), "shared_input": st.booleans()})
 
 
-def gpu_schedule(sch, case, target, threads, inline_padding):
-    """A hand GPU schedule: one thread per output element (a fused, split spatial loop), the
-    reduction unrolled in the thread; the padding stage inlined or bound the same way."""
+def gpu_schedule(sch, case, target, threads, inline_padding, shared_input):
+    """A hand GPU schedule: one thread per output element, the reduction in the thread.
+
+    With `shared_input`, one block per (image, output channel) first stages that channel's
+    input plane in shared memory (padding inlined into the reads); otherwise the output is
+    one flat, split loop and the padding stage is inlined or bound the same way."""
+    if shared_input:
+        _shared_input_tiles(sch, case, threads)
+        return
     if any(case.padding):
         if inline_padding:
             sch.compute_inline(sch.get_sblock("PaddedX"))
         else:
             _bind_flat(sch, sch.get_sblock("PaddedX"), 4, threads)
     _bind_flat(sch, sch.get_sblock("Y"), 4, threads)
+
+
+def _shared_input_tiles(sch, case, threads: int):
+    if any(case.padding):
+        sch.compute_inline(sch.get_sblock("PaddedX"))
+    y = sch.get_sblock("Y")
+    n, c, i, j, _, _ = sch.get_loops(y)
+    block = sch.fuse(n, c)
+    _, thread = sch.split(sch.fuse(i, j), factors=[None, threads])
+    sch.bind(block, "blockIdx.x")
+    sch.bind(thread, "threadIdx.x")
+    staged = sch.cache_read(y, 0, "shared")
+    sch.compute_at(staged, block)
+    copy_loops = sch.get_loops(staged)[1:] or [sch.add_unit_loop(staged)]  # a 1x1 plane has none
+    _, copy_thread = sch.split(sch.fuse(*copy_loops), factors=[None, threads])
+    sch.bind(copy_thread, "threadIdx.x")
 
 
 def _bind_flat(sch, block, spatial: int, threads: int):
@@ -73,6 +95,6 @@ SCHEDULED_KERNELS = (
            "the seed's compute, tiled / vectorized / parallel with tvm.s_tir (CPU)",
            schedule=cpu_schedule, options=cpu_schedule_options, gpu=False),
     Kernel("seed_te_gpu_threads", depthwise_conv, CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
-           "the seed's compute, hand-bound to GPU blocks and threads with tvm.s_tir",
+           "the seed's compute, hand-bound to GPU blocks/threads, input optionally tiled in shared memory",
            schedule=gpu_schedule, options=gpu_schedule_options, cpu=False),
 )
