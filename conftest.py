@@ -32,6 +32,11 @@ def pytest_addoption(parser):
                     help="comma-separated kernels to run (default: all registered). Env: DWCONF_KERNELS")
     group.addoption("--references", default=os.environ.get("DWCONF_REFERENCES"),
                     help="comma-separated references to compare with (default: numpy,torch,mxnet)")
+    group.addoption("--no-isolation", action="store_true", default=False,
+                    help="build and call kernels in the test process (faster; a crashing kernel "
+                         "then ends the run)")
+    group.addoption("--example-timeout", type=float, default=120.0,
+                    help="seconds one example may take to build and run before it is a 'timeout' (default 120)")
     group.addoption("--report-dir", default=os.environ.get("DWCONF_REPORT_DIR", DEFAULT_REPORT_DIR),
                     help=f"where the HTML report and failure files go (default: {DEFAULT_REPORT_DIR})")
 
@@ -89,6 +94,18 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture(scope="session")
 def run_results(request):
     return request.config.stash[_RESULTS]
+
+
+@pytest.fixture(scope="session")
+def kernel_runner(request):
+    """Where kernels are built and called: a reused worker process (default) or this process."""
+    from kernels.isolation import InProcessRunner, IsolatedRunner
+
+    config = request.config
+    runner = InProcessRunner() if config.getoption("no_isolation") else IsolatedRunner(
+        config.getoption("example_timeout"))
+    yield runner
+    runner.close()
 
 
 @pytest.fixture(scope="session")

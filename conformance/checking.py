@@ -6,13 +6,12 @@ module runs it, and the suite's own tests run it on planted wrong kernels.
 from __future__ import annotations
 
 import time
-import traceback
 
 import numpy as np
 from hypothesis import example, given, settings, target as steer_towards
 from hypothesis.control import current_build_context
 
-from kernels.build import BuildError, build
+from kernels.isolation import InProcessRunner, short_error
 from conformance.known_failures import known_failure
 from reference.comparison import COMPILED, ERROR, FAIL, KNOWN, SKIP, Verdict, compare
 from reference.numpy_oracle import numpy_reference
@@ -20,6 +19,9 @@ from reference.tolerance import error_bound
 from reports.failures import write_failure
 from strategies.inputs import conv_examples
 from strategies.pinned import pinned_examples
+
+
+IN_PROCESS = InProcessRunner()
 
 
 class ConformanceFailure(AssertionError):
@@ -42,20 +44,6 @@ def closer_to_float64(actual, expected, oracle) -> str:
     return f"closer to float64: {side} (TVM {tvm_error:.3g}, reference {ref_error:.3g})"
 
 
-def compile_only_note(compiled) -> str:
-    what = f"{compiled.target.device_kind} source generated"
-    if compiled.binary_size:
-        what += f" and compiled by nvcc ({compiled.binary_size} byte cubin)"
-    return f"{what}; {compiled.target.why_not_runnable}"
-
-
-def _short_error(stage: str, exc: BaseException) -> str:
-    """The exception's first lines (TVM puts the message there) and its last ones."""
-    lines = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
-    keep = lines if len(lines) <= 24 else [*lines[:4], "...", *lines[-16:]]
-    return f"{stage} error: " + "\n".join(line[:300] for line in keep)
-
-
 def reference_verdicts(case, data, weight, actual, references) -> list[Verdict]:
     """Compare `actual` with each reference inside the error model's bound."""
     oracle = numpy_reference(case, data, weight)
@@ -69,7 +57,7 @@ def reference_verdicts(case, data, weight, actual, references) -> list[Verdict]:
         try:
             expected = oracle if ref.exact else ref.compute(case, data, weight)
         except Exception as exc:
-            verdicts.append(Verdict(ref.name, ERROR, _short_error(f"{ref.name} reference", exc)))
+            verdicts.append(Verdict(ref.name, ERROR, short_error(f"{ref.name} reference", exc)))
             continue
         bound = error_bound(case, magnitude, case.dtype, "float64" if ref.exact else case.dtype)
         verdict = compare(ref.name, actual, expected, bound)
@@ -79,32 +67,19 @@ def reference_verdicts(case, data, weight, actual, references) -> list[Verdict]:
     return verdicts
 
 
-def check_example(kernel, target, ex, references, results, report_dir) -> list[Verdict]:
+def check_example(kernel, target, ex, references, results, report_dir, runner=None) -> list[Verdict]:
     """Check one example of one row; record it; raise ConformanceFailure when it fails."""
     started = time.perf_counter()
     case, data, weight = ex.case, ex.data, ex.weight
-    compiled, actual, error = None, None, None
-    script = None
-    try:
-        compiled = build(kernel, case, target, ex.options)
-        script = compiled.script
-    except BuildError as exc:
-        error, script = _short_error("compile", exc.__cause__), exc.script
-    except Exception as exc:  # the kernel's own compute or schedule raised
-        error = _short_error("compile", exc)
-    if compiled is not None and not compiled.runnable:
-        verdicts = [Verdict(ref.name, COMPILED, compile_only_note(compiled)) for ref in references]
+    outcome = (runner or IN_PROCESS).run(kernel, case, target, ex.options, data, weight)
+    if outcome.compile_only:
+        verdicts = [Verdict(ref.name, COMPILED, outcome.compile_only) for ref in references]
         results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started)
         return verdicts
-    if compiled is not None:
-        try:
-            actual = compiled(data, weight)
-        except Exception as exc:
-            error = _short_error("run", exc)
-    if error:
-        verdicts = [Verdict(ref.name, ERROR, error) for ref in references]
+    if outcome.error:
+        verdicts = [Verdict(ref.name, ERROR, outcome.error) for ref in references]
     else:
-        verdicts = reference_verdicts(case, data, weight, actual, references)
+        verdicts = reference_verdicts(case, data, weight, outcome.actual, references)
         steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),
                           default=0.0), label="error / bound")
     for v in verdicts:
@@ -116,14 +91,14 @@ def check_example(kernel, target, ex, references, results, report_dir) -> list[V
     if not failing:
         return verdicts
     if is_final_replay():
-        expected = numpy_reference(case, data, weight) if actual is not None else None
+        expected = numpy_reference(case, data, weight) if outcome.actual is not None else None
         results.record_failure(write_failure(
-            report_dir, kernel, target, ex, script, verdicts, actual, expected, error))
+            report_dir, kernel, target, ex, outcome.script, verdicts, outcome.actual, expected, outcome.error))
     raise ConformanceFailure(f"{kernel.name} on {target.name}, {case.summary()}:\n"
                              + "\n".join(f"  {v.reference}: {v.status}: {v.message}" for v in failing))
 
 
-def property_test(kernel, target, references, results, report_dir, pinned=True):
+def property_test(kernel, target, references, results, report_dir, pinned=True, runner=None):
     """The Hypothesis test of one kernel x target row, with the pinned examples first.
 
     Hypothesis does not shrink a failing pinned (explicit) example and stops there; the
@@ -131,7 +106,7 @@ def property_test(kernel, target, references, results, report_dir, pinned=True):
     """
 
     def check_row(ex):
-        check_example(kernel, target, ex, references, results, report_dir)
+        check_example(kernel, target, ex, references, results, report_dir, runner)
 
     # Each row gets its own example-database key, as Hypothesis' pytest plugin does for
     # parametrized tests: a failure of one row must not be replayed on another.

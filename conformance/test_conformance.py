@@ -8,10 +8,10 @@ import pytest
 from conformance.checking import property_test
 
 
-def test_conformance(row, selected_references, run_results, report_dir):
+def test_conformance(row, selected_references, run_results, report_dir, kernel_runner):
     kernel, target = row
     reason = target.why_unavailable or kernel.why_unsupported_target(target)
     if reason:
         run_results.record_skip(kernel.name, target.name, reason)
         pytest.skip(f"{kernel.name} on {target.name}: {reason}")
-    property_test(kernel, target, selected_references, run_results, report_dir)()
+    property_test(kernel, target, selected_references, run_results, report_dir, runner=kernel_runner)()

@@ -20,3 +20,25 @@ TOP_PADDING_AT_BOTTOM = Kernel(
     space=CaseSpace(layouts=("NCHW",)),
     description="planted bug: top padding applied at the bottom",
 )
+
+
+def segfaults(case):
+    """Dies of SIGSEGV while 'compiling', as a crashing code generator would."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def hangs(case):
+    """Never finishes 'compiling'."""
+    import time
+
+    while True:
+        time.sleep(1)
+
+
+SEGFAULTING = Kernel(name="planted_segfault", compute=segfaults, space=CaseSpace(layouts=("NCHW",)),
+                     description="planted: segfaults while building")
+HANGING = Kernel(name="planted_hang", compute=hangs, space=CaseSpace(layouts=("NCHW",)),
+                 description="planted: never finishes building")

@@ -1,0 +1,59 @@
+"""A kernel that segfaults or hangs becomes a red row with a report; the run goes on."""
+import pytest
+from hypothesis import Phase, settings
+
+from conformance.checking import ConformanceFailure, property_test
+from kernels.isolation import IsolatedRunner
+from kernels.registry import KERNELS
+from reference.registry import REFERENCES
+from reports.html import write_html_report
+from reports.results import RunResults
+from targets.discovery import select_targets
+from tests.planted import HANGING, SEGFAULTING
+
+LLVM = select_targets("llvm")[0]
+# No shrinking here: each shrink step of an always-crashing kernel costs a worker restart
+# (and of a hanging one, a timeout); the real run shrinks, within Hypothesis' time limit.
+ONCE = settings(max_examples=2, database=None, deadline=None, derandomize=True,
+                phases=[Phase.explicit, Phase.generate])
+
+
+@pytest.fixture(scope="module")
+def runner():
+    runner = IsolatedRunner(timeout=10)
+    yield runner
+    runner.close()
+
+
+def run_row(kernel, runner, results, report_dir):
+    test = property_test(kernel, LLVM, (REFERENCES["numpy"],), results, report_dir, pinned=False, runner=runner)
+    with pytest.raises(ConformanceFailure) as failure:
+        ONCE(test)()
+    return str(failure.value)
+
+
+def test_crash_and_hang_are_red_rows_and_the_run_goes_on(runner, tmp_path):
+    results = RunResults(references=["numpy"])
+    crash = run_row(SEGFAULTING, runner, results, tmp_path)
+    hang = run_row(HANGING, runner, results, tmp_path)
+    assert "crash: the worker process died" in crash
+    assert "timeout: no result within 10 s" in hang
+    # ... and a healthy row still runs in a fresh worker afterwards.
+    ONCE(property_test(KERNELS["topi_nchw"], LLVM, (REFERENCES["numpy"],), results, tmp_path,
+                       pinned=False, runner=runner))()
+    assert results.rows["topi_nchw-llvm"].counts["numpy"] == {"pass": 2}
+    html = write_html_report(results, tmp_path).read_text()
+    assert "planted_segfault" in html and "planted_hang" in html and "crash: the worker" in html
+    assert {f.kernel for f in results.failures} == {"planted_segfault", "planted_hang"}
+
+
+def test_isolated_results_equal_in_process_results(runner):
+    from kernels.isolation import build_and_call
+    from strategies.case import DepthwiseCase
+    from strategies.inputs import seeded_normal
+
+    case = DepthwiseCase(channels=3, height=5, width=4, kernel_h=2, pad_left=1)
+    data, weight = seeded_normal(case, 2)
+    isolated = runner.run(KERNELS["seed_te"], case, LLVM, (), data, weight)
+    local = build_and_call(KERNELS["seed_te"], case, LLVM, (), data, weight)
+    assert isolated.error is None and (isolated.actual == local.actual).all()
