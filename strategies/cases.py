@@ -54,9 +54,13 @@ def padding_pairs(draw, dilated_kernel: int, asymmetric: bool) -> tuple[int, int
     """(before, after) padding of one axis: none, as large as the kernel, or larger."""
     upper = dilated_kernel + 1
     before = draw(edge_biased(0, upper))
-    if not asymmetric or draw(st.booleans()):
+    if not asymmetric:
         return before, before
-    return before, draw(edge_biased(0, upper))
+    # `after` is drawn before the symmetry flag, so shrinking the flag to False (asymmetric)
+    # leaves every other choice where it was, and `after` then shrinks to 0 on its own.
+    after = draw(edge_biased(0, upper))
+    symmetric = draw(st.booleans())
+    return before, before if symmetric else after
 
 
 @st.composite

@@ -1,0 +1,1 @@
+"""Deliberately wrong kernels: the suite's self-check (`tox -e mutants`)."""

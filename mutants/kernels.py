@@ -1,0 +1,109 @@
+"""Realistic depthwise-convolution bugs, each a mutation of the seed's TE compute.
+
+Each `Mutant` says which case the bug needs at least (`needs`): the suite must catch the
+mutant and shrink its counterexample to a case no larger than that (by `DepthwiseCase.work`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tvm import te, tirx
+
+from kernels.kernel import Kernel
+from kernels.seed_te import padding
+from strategies.case import DepthwiseCase
+from strategies.cases import CaseSpace
+
+
+def seed_variant(case, *, pads=None, out_shape=None, row=None, col=None, channel=None, weight=None,
+                 taps_h=None, accumulate=None, pad_bounds_slack=0, written=None):
+    """The seed's compute with one piece replaced (each keyword is one mutation point)."""
+    sh, sw = case.stride
+    dh, dw = case.dilation
+    m = case.multiplier
+    X = te.placeholder(case.input_shape, dtype=case.dtype, name="X")
+    K = te.placeholder(case.weight_shape, dtype=case.dtype, name="K")
+    pt, pl, pb, pr = pads or case.padding
+    nh, nw = case.height, case.width
+    PaddedX = te.compute(
+        (case.batch, case.channels, nh + pt + pb, nw + pl + pr),
+        lambda n, c, i, j: tirx.if_then_else(
+            tirx.any(i < pt, i >= nh + pt, j < pl, j >= nw + pl + pad_bounds_slack),
+            tirx.const(0, case.dtype), X[n, c, i - pt, j - pl]),
+        name="PaddedX")
+    rkh = te.reduce_axis((0, taps_h or case.kernel_h), name="rkh")
+    rkw = te.reduce_axis((0, case.kernel_w), name="rkw")
+    row = row or (lambda i, r: i * sh + r * dh)
+    col = col or (lambda j, r: j * sw + r * dw)
+    channel = channel or (lambda c: c // m)
+    weight = weight or (lambda K, c, a, b: K[c // m, c % m, a, b])
+    accumulate = accumulate or (lambda products, axes: te.sum(products, axis=axes))
+    Y = te.compute(
+        out_shape or case.output_shape,
+        lambda n, c, i, j: accumulate(PaddedX[n, channel(c), row(i, rkh), col(j, rkw)] * weight(K, c, rkh, rkw), [rkh, rkw]),
+        name="Y")
+    if written is not None:
+        Y = te.compute(Y.shape, lambda n, c, i, j: tirx.if_then_else(written(case, i, j), Y[n, c, i, j],
+                                                                      tirx.const(0, case.dtype)), name="Ypartial")
+    return X, K, Y
+
+
+def float16_accumulation(case):
+    def accumulate(products, axes):
+        return te.sum(products.astype("float16"), axis=axes).astype(case.dtype)
+    return seed_variant(case, accumulate=accumulate)
+
+
+def transposed_square_kernel(case):
+    """A 'fast path for square kernels' that reads the filter transposed."""
+    if case.kernel_h != case.kernel_w:
+        return seed_variant(case)
+    m = case.multiplier
+    return seed_variant(case, weight=lambda K, c, a, b: K[c // m, c % m, b, a])
+
+
+@dataclass(frozen=True)
+class Mutant:
+    kernel: Kernel
+    needs: DepthwiseCase  # the smallest case (by work) that shows the bug
+    space: dict = field(default_factory=dict)
+
+
+def mutant(name, compute, needs, description, **space):
+    return Mutant(Kernel(f"mutant_{name}", compute, CaseSpace(layouts=("NCHW",), **space), description), needs)
+
+
+def _top_padding_dropped(case):
+    pt, pl, pb, pr = case.padding
+    return seed_variant(case, pads=(0, pl, pt + pb, pr))
+
+
+def _off_by_one_output(case):
+    n, c, oh, ow = case.output_shape
+    return seed_variant(case, out_shape=(n, c, max(oh - 1, 1) if oh > 1 else oh + 1, ow))
+
+
+MUTANTS = (
+    mutant("top_padding_dropped", _top_padding_dropped, DepthwiseCase(pad_top=1),
+           "top padding dropped (added at the bottom instead)"),
+    mutant("off_by_one_output", _off_by_one_output, DepthwiseCase(),
+           "output height computed one off"),
+    mutant("stride_w_ignored", lambda case: seed_variant(case, col=lambda j, r: j + r * case.dilation_w),
+           DepthwiseCase(width=3, stride_w=2), "stride ignored along W"),
+    mutant("dilation_ignored", lambda case: seed_variant(case, row=lambda i, r: i * case.stride_h + r),
+           DepthwiseCase(height=3, kernel_h=2, dilation_h=2), "dilation ignored along H"),
+    mutant("multiplier_channel", lambda case: seed_variant(case, channel=lambda c: c % case.channels),
+           DepthwiseCase(channels=2, multiplier=2), "output channel c*M+m reads input c % C, not c // M"),
+    mutant("reduction_short", lambda case: seed_variant(case, taps_h=max(case.kernel_h - 1, 1)),
+           DepthwiseCase(height=2, kernel_h=2), "reduction over KH-1 rows"),
+    mutant("float16_accumulation", float16_accumulation, DepthwiseCase(),
+           "accumulates in float16", dtypes=("float32",)),
+    mutant("transposed_kernel", transposed_square_kernel, DepthwiseCase(height=2, width=2, kernel_h=2, kernel_w=2),
+           "square kernels read transposed"),
+    # With one channel the stray read lands past the whole tensor, on arbitrary memory (maybe a
+    # zero); a second channel makes it read a real element: that is the smallest sure case.
+    mutant("right_edge_read", lambda case: seed_variant(case, pad_bounds_slack=1),
+           DepthwiseCase(channels=2, pad_right=1), "reads one element past the row at the right edge"),
+    mutant("partial_write", lambda case: seed_variant(case, written=lambda c, i, j: j < c.out_width - 1),
+           DepthwiseCase(), "the last output column is never written"),
+)
