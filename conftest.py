@@ -32,6 +32,9 @@ def pytest_addoption(parser):
                     help="comma-separated kernels to run (default: all registered). Env: DWCONF_KERNELS")
     group.addoption("--references", default=os.environ.get("DWCONF_REFERENCES"),
                     help="comma-separated references to compare with (default: numpy,torch,mxnet)")
+    group.addoption("--kernel-module", action="append", default=[],
+                    help="a Python file with your own kernel(s) to put through the matrix (repeatable); "
+                         "see README, 'Bring your own kernel'")
     group.addoption("--no-isolation", action="store_true", default=False,
                     help="build and call kernels in the test process (faster; a crashing kernel "
                          "then ends the run)")
@@ -55,6 +58,12 @@ def pytest_configure(config):
     from targets.discovery import select_targets
 
     try:
+        from kernels.registry import register_kernel
+        from kernels.user_module import load_kernel_module
+
+        for path in config.getoption("kernel_module"):
+            for kernel in load_kernel_module(path):
+                register_kernel(kernel)
         names = config.getoption("kernels")
         # The gradient tests are selected by name too, but are no registered kernel.
         forward = [n.strip() for n in (names or "").split(",") if n.strip() and n.strip() != BACKWARD]
