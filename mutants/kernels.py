@@ -5,12 +5,11 @@ mutant and shrink its counterexample to a case no larger than that (by `Depthwis
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tvm import te, tirx
 
 from kernels.kernel import Kernel
-from kernels.seed_te import padding
 from strategies.case import DepthwiseCase
 from strategies.cases import CaseSpace
 
@@ -66,7 +65,6 @@ def transposed_square_kernel(case):
 class Mutant:
     kernel: Kernel
     needs: DepthwiseCase  # the smallest case (by work) that shows the bug
-    space: dict = field(default_factory=dict)
 
 
 def mutant(name, compute, needs, description, **space):
