@@ -62,7 +62,7 @@ def main(argv=None) -> int:
             rows.append(f"| {m.kernel.name} | {'killed' if caught else 'SURVIVED'} | {until or '-'} | "
                         f"{shrunk.summary() if shrunk else '-'} (work {shrunk.work if shrunk else '-'}) | "
                         f"{m.needs.work} | {'ok' if ok_size else 'TOO LARGE' if caught else '-'} |")
-    print(f"| mutant | outcome | examples until caught | shrunk case | bug needs (work) | size |")
+    print("| mutant | outcome | examples until caught | shrunk case | bug needs (work) | size |")
     print("|---|---|---|---|---|---|")
     print("\n".join(rows))
     print(f"\nkill rate: {killed}/{len(MUTANTS)} ({100 * killed / len(MUTANTS):.0f} %); "

@@ -30,7 +30,7 @@ def write_failure(report_dir: Path, kernel, target, ex, tir: str | None,
     """Write the failure's files under report_dir/failures/<kernel>-<target>-<n>/ and describe them."""
     out = unused_directory(Path(report_dir) / "failures", f"{kernel.name}-{target.name}")
     directory = out.relative_to(report_dir)
-    case, data, weight = ex.case, ex.data, ex.weight
+    case = ex.case
     if tir is not None:
         repro, side_files = repro_script(kernel, target, ex, tir)
     else:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from strategies.case import DTYPES, LAYOUTS, DepthwiseCase
+from strategies.case import LAYOUTS, DepthwiseCase
 
 PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23)
 
