@@ -60,7 +60,8 @@ REFERENCES: dict[str, Reference] = {
         Reference("numpy", numpy_reference, exact=True),
         Reference("torch", torch_reference, module="torch"),
         Reference("mxnet", mxnet_reference, module="mxnet", dtypes=("float32", "float64"),
-                  dtype_note=" on the CPU (MXNet 1.9.1: 'FP16 gemm on cpu not implemented!')"),
+                  dtype_note=" (MXNet 1.9.1's CPU convolution takes float32/float64; float16 fails with "
+                            "'FP16 gemm on cpu not implemented!')"),
     )
 }
 
