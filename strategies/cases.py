@@ -85,11 +85,17 @@ def _input_extent(draw, dilated_kernel: int, pad_before: int, pad_after: int, ma
     return draw(edge_biased(smallest, smallest + max_extent))
 
 
+@functools.lru_cache(maxsize=256)
+def first_biased(values: tuple) -> st.SearchStrategy:
+    """One of `values`, the first (float32, the deployed dtype) about half the time."""
+    return st.one_of(st.just(values[0]), st.sampled_from(values))
+
+
 @st.composite
 def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     """A valid depthwise convolution inside `space`, within its work budget."""
     layout = draw(st.sampled_from(space.layouts))
-    dtype = draw(st.sampled_from(space.dtypes))
+    dtype = draw(first_biased(space.dtypes))
     kernel_h = draw(edge_biased(1, space.max_kernel))
     kernel_w = draw(edge_biased(1, space.max_kernel))
     dilation_h = draw(edge_biased(1, space.max_dilation))
