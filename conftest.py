@@ -64,13 +64,14 @@ def pytest_configure(config):
         for path in config.getoption("kernel_module"):
             for kernel in load_kernel_module(path):
                 register_kernel(kernel)
-        names = config.getoption("kernels")
+        names = [n.strip() for n in (config.getoption("kernels") or "").split(",") if n.strip()]
         # The gradient tests are selected by name too, but are no registered kernel.
-        forward = [n.strip() for n in (names or "").split(",") if n.strip() and n.strip() != BACKWARD]
+        forward = [n for n in names if n != BACKWARD]
         selection = {
             "targets": select_targets(config.getoption("targets")),
             "kernels": select_kernels(",".join(forward)) if forward or not names else (),
             "references": _select_references(config.getoption("references")),
+            "backward": not names or BACKWARD in names,
         }
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -90,9 +91,7 @@ BACKWARD = "topi_backward"  # the name --kernels selects the gradient tests by
 def pytest_generate_tests(metafunc):
     selection = metafunc.config.stash[_SELECTION]
     if "backward_target" in metafunc.fixturenames:
-        chosen = metafunc.config.getoption("kernels")
-        wanted = not chosen or BACKWARD in [n.strip() for n in chosen.split(",")]
-        targets = selection["targets"] if wanted else []
+        targets = selection["targets"] if selection["backward"] else []
         metafunc.parametrize("backward_target", targets, ids=[f"{BACKWARD}-{t.name}" for t in targets])
     if "row" not in metafunc.fixturenames:
         return
