@@ -62,9 +62,9 @@ def test_every_known_failure_names_an_existing_finding():
         assert (root / known.finding).is_file(), known.finding
 
 
-@pytest.mark.xfail(strict=True, reason="reports/findings/dlight-metal-float16-segfault.md")
+@pytest.mark.xfail(strict=True, reason="reports/findings/dlight-metal-segfault.md")
 def test_float16_relax_depthwise_conv2d_compiles_for_metal():
-    repro = Path(__file__).resolve().parents[1] / "reports/findings/dlight-metal-float16-segfault/repro.py"
+    repro = Path(__file__).resolve().parents[1] / "reports/findings/dlight-metal-segfault/repro.py"
     run = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, f"exit status {run.returncode}"
 

@@ -66,7 +66,9 @@ class Kernel:
         if target.gpu and not self.gpu:
             return f"{self.name} is a CPU kernel"
         if target.restrict(self.space, self.kind) is None:
-            return f"{target.name} has none of the dtypes {self.name} takes"
+            excluded = target.excluded_dtypes(self.kind)
+            reasons = "; ".join(sorted({excluded[d] for d in self.space.dtypes}))
+            return f"{target.name} takes none of {self.name}'s dtypes: {reasons}"
         if not target.gpu and not self.cpu:
             return f"{self.name} is a GPU kernel"
         return None

@@ -145,10 +145,9 @@ LACKS = {
 
 
 # (target, kernel kind, dtype, reason): exclusions that hold for one kind of kernel only.
-KIND_EXCLUSIONS = (
-    ("metal", "relax", "float16",
-     "compiling segfaults in dlight's Metal matmul rule (reports/findings/dlight-metal-float16-segfault.md)"),
-)
+METAL_SEGFAULT = "compiling segfaults in dlight's Metal rules (reports/findings/dlight-metal-segfault.md)"
+KIND_EXCLUSIONS = tuple(("metal", "relax", dtype, METAL_SEGFAULT)
+                        for dtype in ("float32", "float64", "float16", "bfloat16"))
 
 
 def host_has_avx512() -> bool:
