@@ -35,14 +35,6 @@ def topi_group(case):
     return x, k, y
 
 
-NCHW_SPACE = CaseSpace(layouts=("NCHW",), dtypes=ALL_DTYPES)
-NHWC_SPACE = CaseSpace(layouts=("NHWC",), dtypes=ALL_DTYPES)
-
-TOPI_KERNELS = (
-    Kernel("topi_nchw", topi_nchw, NCHW_SPACE, "topi.nn.depthwise_conv2d_nchw"),
-    Kernel("topi_nhwc", topi_nhwc, NHWC_SPACE, "topi.nn.depthwise_conv2d_nhwc (HWOI filter)"),
-    Kernel("topi_group", topi_group, NCHW_SPACE, "topi.nn.group_conv2d_nchw, groups = C"),
-)
 
 
 def _nchwc_missing() -> str | None:
@@ -81,7 +73,14 @@ def topi_nchwc(case, block):
     return x, k, y
 
 
-TOPI_KERNELS = (*TOPI_KERNELS, Kernel(
-    "topi_nchwc", topi_nchwc, CaseSpace(layouts=("NCHW",), max_multiplier=1, dtypes=ALL_DTYPES),
-    "topi.nn.depthwise_conv2d_NCHWc after an NCHW[b]c layout transform (the x86 path)",
-    options=nchwc_options, unavailable=_nchwc_missing))
+NCHW_SPACE = CaseSpace(layouts=("NCHW",), dtypes=ALL_DTYPES)
+NHWC_SPACE = CaseSpace(layouts=("NHWC",), dtypes=ALL_DTYPES)
+
+TOPI_KERNELS = (
+    Kernel("topi_nchw", topi_nchw, NCHW_SPACE, "topi.nn.depthwise_conv2d_nchw"),
+    Kernel("topi_nhwc", topi_nhwc, NHWC_SPACE, "topi.nn.depthwise_conv2d_nhwc (HWOI filter)"),
+    Kernel("topi_group", topi_group, NCHW_SPACE, "topi.nn.group_conv2d_nchw, groups = C"),
+    Kernel("topi_nchwc", topi_nchwc, CaseSpace(layouts=("NCHW",), max_multiplier=1, dtypes=ALL_DTYPES),
+           "topi.nn.depthwise_conv2d_NCHWc after an NCHW[b]c layout transform (the x86 path)",
+           options=nchwc_options, unavailable=_nchwc_missing),
+)
