@@ -40,6 +40,16 @@ def pytest_addoption(parser):
                          "then ends the run)")
     group.addoption("--example-timeout", type=float, default=120.0,
                     help="seconds one example may take to build and run before it is a 'timeout' (default 120)")
+    group.addoption("--rpc-tracker", default=os.environ.get("DWCONF_RPC_TRACKER"),
+                    help="HOST:PORT of a TVM RPC tracker: its devices join the matrix as rows "
+                         "rpc-KEY (with --rpc-key). Env: DWCONF_RPC_TRACKER")
+    group.addoption("--rpc-key", default=os.environ.get("DWCONF_RPC_KEYS"),
+                    help="comma-separated device keys at the tracker, each KEY[=TARGET[:attr=value...]], "
+                         "e.g. pi4=llvm:mtriple=aarch64-linux-gnu,gpu0=cuda (default target llvm). "
+                         "Env: DWCONF_RPC_KEYS")
+    group.addoption("--rpc-timeout", type=float, default=None,
+                    help="seconds to wait for the tracker to grant a device session (default 60). "
+                         "Env: DWCONF_RPC_TIMEOUT")
     group.addoption("--report-dir", default=os.environ.get("DWCONF_REPORT_DIR", DEFAULT_REPORT_DIR),
                     help=f"where the HTML report and failure files go (default: {DEFAULT_REPORT_DIR})")
 
@@ -68,7 +78,7 @@ def pytest_configure(config):
         # The gradient tests are selected by name too, but are no registered kernel.
         forward = [n for n in names if n != BACKWARD]
         selection = {
-            "targets": select_targets(config.getoption("targets")),
+            "targets": select_targets(config.getoption("targets")) + _remote_targets(config),
             "kernels": select_kernels(",".join(forward)) if forward or not names else (),
             "references": _select_references(config.getoption("references")),
             "backward": not names or BACKWARD in names,
@@ -88,15 +98,35 @@ def pytest_configure(config):
 BACKWARD = "topi_backward"  # the name --kernels selects the gradient tests by
 
 
+def _remote_targets(config) -> tuple:
+    """The RPC farm's devices, one target per key (none without --rpc-tracker/--rpc-key)."""
+    from targets import rpc
+
+    tracker, keys = config.getoption("rpc_tracker"), config.getoption("rpc_key")
+    if not tracker and not keys:
+        return ()
+    if not (tracker and keys):
+        raise rpc.RPCConfigError("--rpc-tracker HOST:PORT and --rpc-key KEY[,KEY...] go together "
+                                 "(or DWCONF_RPC_TRACKER and DWCONF_RPC_KEYS)")
+    if config.getoption("rpc_timeout") is not None:  # the isolation worker reads the environment
+        os.environ[rpc.ENV_TIMEOUT] = str(config.getoption("rpc_timeout"))
+    return rpc.remote_targets(tracker, keys)
+
+
 def pytest_generate_tests(metafunc):
     selection = metafunc.config.stash[_SELECTION]
     if "backward_target" in metafunc.fixturenames:
-        targets = selection["targets"] if selection["backward"] else []
+        # The gradient tests run on this machine's targets only.
+        targets = [t for t in selection["targets"] if not t.rpc] if selection["backward"] else []
         metafunc.parametrize("backward_target", targets, ids=[f"{BACKWARD}-{t.name}" for t in targets])
     if "row" not in metafunc.fixturenames:
         return
-    rows = [(k, t) for k in selection["kernels"] for t in selection["targets"]]
-    metafunc.parametrize("row", rows, ids=[f"{k.name}-{t.name}" for k, t in rows])
+    # A remote device serves one session at a time: its rows share one xdist worker
+    # (--dist loadgroup), which holds the session across them.
+    rows = [pytest.param((k, t), id=f"{k.name}-{t.name}",
+                         marks=[pytest.mark.xdist_group(t.name)] if t.rpc else [])
+            for k in selection["kernels"] for t in selection["targets"]]
+    metafunc.parametrize("row", rows)
 
 
 @pytest.fixture(scope="session")
@@ -146,6 +176,7 @@ def pytest_sessionfinish(session):
     if results.rows:  # only runs that exercised the matrix write a report
         config.stash[_RESULTS] = results
         path = write_html_report(results, report_dir)
+        (report_dir / "results.json").write_text(results.to_json())  # the same, for machines
         config._dwconf_report_path = path
 
 

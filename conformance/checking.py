@@ -19,6 +19,7 @@ from reference.tolerance import error_bound
 from reports.failures import write_failure
 from strategies.inputs import conv_examples
 from strategies.pinned import pinned_examples
+from targets.rpc import DeviceLost
 
 
 IN_PROCESS = InProcessRunner()
@@ -76,6 +77,10 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
         verdicts = [Verdict(ref.name, COMPILED, outcome.compile_only) for ref in references]
         results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started)
         return verdicts
+    if outcome.device_lost:  # not the kernel's doing: nothing to shrink or write up
+        results.record_verdicts(kernel.name, target.name, [Verdict(ref.name, ERROR, outcome.error)
+                                                           for ref in references], time.perf_counter() - started)
+        raise DeviceLost(outcome.error)
     if outcome.error:
         verdicts = [Verdict(ref.name, ERROR, outcome.error) for ref in references]
     else:
@@ -86,7 +91,7 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
         known = known_failure(kernel.name, target.name, v.message) if v.status in (FAIL, ERROR) else None
         if known is not None:
             v.status, v.message = KNOWN, f"known ({known.finding}): {v.message}"
-    results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started)
+    results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started, outcome.actual)
     failing = [v for v in verdicts if v.status in (FAIL, ERROR)]
     if not failing:
         return verdicts
@@ -110,7 +115,7 @@ def property_test(kernel, target, references, results, report_dir, pinned=True, 
 
     # Each row gets its own example-database key, as Hypothesis' pytest plugin does for
     # parametrized tests: a failure of one row must not be replayed on another.
-    check_row._hypothesis_internal_add_digest = f"dwconf:{kernel.name}-{target.name}".encode()
+    check_row._hypothesis_internal_add_digest = f"dwconf:{kernel.name}-{target.examples_key}".encode()
     for pinned_example in reversed(pinned_examples(kernel, target) if pinned else []):
         check_row = example(ex=pinned_example)(check_row)
     test = given(ex=conv_examples(target.restrict(kernel.space, kernel.kind), kernel.options))(check_row)

@@ -6,6 +6,7 @@ Rows come from the registries (conftest.py derives them); ids are "{kernel}-{tar
 import pytest
 
 from conformance.checking import property_test
+from targets.rpc import DeviceLost
 
 
 def test_conformance(row, selected_references, run_results, report_dir, kernel_runner):
@@ -14,4 +15,7 @@ def test_conformance(row, selected_references, run_results, report_dir, kernel_r
     if reason:
         run_results.record_skip(kernel.name, target.name, reason)
         pytest.skip(f"{kernel.name} on {target.name}: {reason}")
-    property_test(kernel, target, selected_references, run_results, report_dir, runner=kernel_runner)()
+    try:
+        property_test(kernel, target, selected_references, run_results, report_dir, runner=kernel_runner)()
+    except DeviceLost as lost:
+        pytest.fail(f"{kernel.name} on {target.name}: {lost}", pytrace=False)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kernels.build_cache import build_cache, cache_key
 from strategies.case import DepthwiseCase
 
 # Everything that determines the generated code is (kernel, case, options, target): the
@@ -38,6 +39,7 @@ class CompiledKernel:
     device_source: str | None = None
     binary_size: int = 0
     scalar_args: tuple = ()  # shape-generic kernels take the case's sizes after (X, K, Y)
+    device: object = None  # where the function runs: the target's local device unless set (RPC)
 
     @property
     def runnable(self) -> bool:
@@ -46,7 +48,7 @@ class CompiledKernel:
     def __call__(self, data: np.ndarray, weight: np.ndarray) -> np.ndarray:
         import tvm
 
-        dev = self.target.device()
+        dev = self.device or self.target.device()
         if self.kernel.weight_shape is not None:
             weight = weight.reshape(self.kernel.weight_shape(self.case))
         x = tvm.runtime.tensor(np.ascontiguousarray(data), dev)
@@ -115,6 +117,13 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
     if kernel.kind == "te":
         mod = schedule_for_target(mod, target)
     script = mod.script()
+    if target.rpc:
+        return build_remote(kernel, case, target, mod, script)
+    cache = build_cache() if target.runnable and not target.gpu else None
+    key = cache_key(kernel.kind, script, target.spec) if cache else None
+    library = cache.load(key) if cache else None
+    if library is not None:
+        return CompiledKernel(kernel, case, target, script, function=entry_function(library, kernel, target))
     try:
         executable = tvm.compile(mod, target=target.tvm_target())
         compiled = CompiledKernel(kernel, case, target, script)
@@ -123,9 +132,43 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
             return compiled
     except Exception as exc:
         raise BuildError(script) from exc
-    if kernel.kind == "relax":
-        vm = tvm.relax.VirtualMachine(executable, target.device())
-        compiled.function = vm["main"]
-    else:
-        compiled.function = executable.jit()["main"]
+    library = cache.store(key, executable, target.spec) if cache else None
+    compiled.function = entry_function(library if library is not None else executable, kernel, target)
     return compiled
+
+
+def build_remote(kernel, case, target, mod, script) -> CompiledKernel:
+    """Compile and export here, upload to the target's RPC session, load there."""
+    import tvm
+
+    from kernels.build_cache import export_file
+    from targets.rpc import remote_sessions, scratch_library
+
+    cache = build_cache()
+    key = cache_key(kernel.kind, script, target.spec)
+    path = cache.lookup(key) if cache else None
+    if path is None:
+        try:
+            executable = tvm.compile(mod, target=target.tvm_target())
+        except Exception as exc:
+            raise BuildError(script) from exc
+        path = (cache.store_file(key, executable, target.spec) if cache
+                else export_file(executable, scratch_library(), target.spec, fast_link=False))
+    sessions = remote_sessions()
+    try:
+        function = sessions.load(target, path, kernel.kind)
+    finally:
+        if cache is None:
+            path.unlink(missing_ok=True)
+    return CompiledKernel(kernel, case, target, script, function=function, device=sessions.device(target))
+
+
+def entry_function(module, kernel, target):
+    """The callable "main" of a compiled executable or of a loaded library."""
+    import tvm
+
+    if kernel.kind == "relax":
+        return tvm.relax.VirtualMachine(module, target.device())["main"]
+    if isinstance(module, tvm.runtime.Executable):
+        module = module.jit()
+    return module["main"]

@@ -26,6 +26,7 @@ class Outcome:
     script: str | None = None
     error: str | None = None
     compile_only: str | None = None
+    device_lost: bool = False  # a remote device stopped answering (targets/rpc.py)
 
 
 def short_error(stage: str, exc: BaseException) -> str:
@@ -36,7 +37,20 @@ def short_error(stage: str, exc: BaseException) -> str:
 
 
 def build_and_call(kernel, case, target, options, data, weight) -> Outcome:
-    """Build (cached) and call one kernel in this process; errors become an Outcome."""
+    """Build (cached) and call one kernel in this process; errors become an Outcome, and an
+    error of a remote target whose session no longer answers a "device lost" one."""
+    from targets.rpc import DeviceLost, remote_sessions
+
+    try:
+        outcome = _build_and_call(kernel, case, target, options, data, weight)
+        if outcome.error and target.rpc and not remote_sessions().alive(target):
+            remote_sessions().lose(target, outcome.error)
+        return outcome
+    except DeviceLost as lost:
+        return Outcome(error=str(lost), device_lost=True)
+
+
+def _build_and_call(kernel, case, target, options, data, weight) -> Outcome:
     from kernels.build import BuildError, build
 
     try:

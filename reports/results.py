@@ -1,10 +1,13 @@
 """What a run found: verdict counts per kernel x target x reference, and the failures."""
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from reference.comparison import COMPILED, ERROR, FAIL, KNOWN, PASS, SKIP
 
@@ -34,6 +37,9 @@ class RowResult:
     seconds: float = 0.0  # wall time spent checking examples (build, run, references)
     counts: dict = field(default_factory=dict)  # reference -> {status: count}
     reasons: dict = field(default_factory=dict)  # reference -> last skip/error reason
+    # sha256 chained over every output the kernel produced, in order: two rows that ran the
+    # same examples computed bit-identical outputs exactly when their fingerprints agree.
+    fingerprint: str = ""
 
 
 @dataclass
@@ -54,8 +60,12 @@ class RunResults:
     def record_skip(self, kernel: str, target: str, reason: str) -> None:
         self.row(kernel, target).skip_reason = reason
 
-    def record_verdicts(self, kernel: str, target: str, verdicts, seconds: float = 0.0) -> None:
+    def record_verdicts(self, kernel: str, target: str, verdicts, seconds: float = 0.0, output=None) -> None:
         row = self.row(kernel, target)
+        if output is not None:
+            chained = hashlib.sha256(row.fingerprint.encode())
+            chained.update(np.ascontiguousarray(output).tobytes())
+            row.fingerprint = chained.hexdigest()
         row.examples += 1
         row.seconds += seconds
         for v in verdicts:
@@ -106,6 +116,7 @@ class RunResults:
                 for status, n in counts.items():
                     into[status] = into.get(status, 0) + n
             mine.reasons.update(theirs.reasons)
+            mine.fingerprint = mine.fingerprint or theirs.fingerprint
         self.failures.extend(other.failures)
         self.references = self.references or other.references
         self.environment = self.environment or other.environment

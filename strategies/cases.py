@@ -44,13 +44,17 @@ def edge_biased(lo: int, hi: int) -> st.SearchStrategy[int]:
     """Integers in [lo, hi], with the bounds and the primes in range drawn more often.
 
     Shrinks towards `lo`: the plain integers come first, so the shrinker can move a
-    special value onto that branch and then lower it one step at a time (with the
-    specials first it could only hop between specials).
+    special value onto them and then lower it one step at a time (with the specials first
+    it could only hop between specials).
     """
     if hi <= lo:
         return st.just(lo)
-    specials = [lo, hi] + [p for p in PRIMES if lo < p < hi]
-    return st.one_of(st.integers(lo, hi), st.sampled_from(specials))
+    specials = (lo, hi, *(p for p in PRIMES if lo < p < hi))
+    span = hi - lo
+    # One integer choice, not a one_of of two strategies: half the drawing cost (measured).
+    # Choices 0..span are the plain values lo..hi; the ones above them pick a special.
+    return st.integers(0, span + len(specials)).map(
+        lambda i: lo + i if i <= span else specials[i - span - 1])
 
 
 @functools.lru_cache(maxsize=1024)

@@ -27,12 +27,20 @@ class Target:
     why_unavailable: str | None = None  # cannot even build
     why_not_runnable: str | None = None  # builds, but there is no device to run on
     lacks: dict = field(default_factory=dict, hash=False, compare=False)  # dtype -> why not tested
+    rpc: tuple | None = None  # (tracker host, port, device key) of a remote device (targets/rpc.py)
+    # A remote device that runs the code of a local target draws that target's examples (the
+    # same Hypothesis seed and example database): its rows are then comparable one to one.
+    examples_from: str | None = None
+
+    @property
+    def examples_key(self) -> str:
+        return self.examples_from or self.name
 
     def excluded_dtypes(self, kernel_kind: str) -> dict:
         """dtype -> reason, for the dtypes kernels of `kernel_kind` are not tested in here."""
         found = dict(self.lacks)
-        for target, kind, dtype, reason in KIND_EXCLUSIONS:
-            if target == self.name and kind == kernel_kind:
+        for target_kind, kind, dtype, reason in KIND_EXCLUSIONS:
+            if target_kind == self.spec.get("kind") and kind == kernel_kind:
                 found[dtype] = reason
         return found
 
@@ -58,6 +66,10 @@ class Target:
     def device(self):
         import tvm
 
+        if self.rpc:
+            from targets.rpc import remote_sessions
+
+            return remote_sessions().device(self)
         return tvm.device(self.device_kind, 0)
 
 
@@ -144,7 +156,7 @@ LACKS = {
 }
 
 
-# (target, kernel kind, dtype, reason): exclusions that hold for one kind of kernel only.
+# (target kind, kernel kind, dtype, reason): exclusions that hold for one kind of kernel only.
 METAL_SEGFAULT = "compiling segfaults in dlight's Metal rules (reports/findings/dlight-metal-segfault.md)"
 KIND_EXCLUSIONS = tuple(("metal", "relax", dtype, METAL_SEGFAULT)
                         for dtype in ("float32", "float64", "float16", "bfloat16"))

@@ -1,0 +1,68 @@
+"""The compile cache on disk: a later process loads the exported build instead of rebuilding."""
+import numpy as np
+import pytest
+
+from kernels import build_cache as disk
+from kernels.build import build_static
+from kernels.registry import KERNELS
+from reference.numpy_oracle import numpy_reference
+from strategies.case import DepthwiseCase
+from strategies.inputs import seeded_normal
+from targets.discovery import select_targets
+
+LLVM = select_targets("llvm")[0]
+CASE = DepthwiseCase(channels=3, multiplier=2, height=6, width=5, kernel_h=2, pad_left=1, dtype="float16")
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(disk.ENV, str(tmp_path))
+    build_static.cache_clear()  # the in-memory cache would answer first
+    yield disk.build_cache()
+    build_static.cache_clear()
+
+
+def fresh_build(kernel_name, case=CASE):
+    build_static.cache_clear()  # as a new process would
+    return build_static(KERNELS[kernel_name], case, LLVM)
+
+
+@pytest.mark.parametrize("kernel_name", ["seed_te", "relax_conv2d"])
+def test_second_build_is_loaded_from_disk_and_computes_the_same(cache, kernel_name):
+    data, weight = seeded_normal(CASE, 3)
+    first = fresh_build(kernel_name)(data, weight)
+    assert (cache.hits, cache.misses) == (0, 1)
+    second = fresh_build(kernel_name)(data, weight)
+    assert (cache.hits, cache.misses) == (1, 1)
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_allclose(second, numpy_reference(CASE, data, weight), rtol=1e-2, atol=1e-2)
+
+
+def test_key_changes_with_what_determines_the_code(cache):
+    fresh_build("seed_te")
+    fresh_build("seed_te", DepthwiseCase(channels=3, multiplier=2, height=6, width=5, kernel_h=2, dtype="float16"))
+    fresh_build("topi_nchw")
+    assert (cache.hits, cache.misses) == (0, 3)
+    assert len(list(cache.directory.glob("*.so"))) == 3
+
+
+def test_unloadable_entry_is_rebuilt(cache):
+    fresh_build("seed_te")
+    (entry,) = cache.directory.glob("*.so")
+    entry.write_bytes(b"not a shared library")
+    data, weight = seeded_normal(CASE, 3)
+    out = fresh_build("seed_te")(data, weight)
+    np.testing.assert_allclose(out, numpy_reference(CASE, data, weight), rtol=1e-2, atol=1e-2)
+    assert cache.misses == 2 and entry.read_bytes()[:4] == b"\x7fELF"
+
+
+def test_prune_keeps_the_most_recently_used(cache):
+    for name in ("seed_te", "topi_nchw", "relax_conv2d"):
+        fresh_build(name)
+    cache.prune(keep=1)
+    assert len(list(cache.directory.glob("*.so"))) == 1
+
+
+def test_off_switch(monkeypatch):
+    monkeypatch.setenv(disk.ENV, "off")
+    assert disk.build_cache() is None
