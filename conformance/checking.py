@@ -14,7 +14,7 @@ from hypothesis.control import current_build_context
 from kernels.isolation import InProcessRunner, short_error
 from conformance.known_failures import known_failure
 from reference.comparison import COMPILED, ERROR, FAIL, KNOWN, SKIP, Verdict, compare
-from reference.numpy_oracle import numpy_reference
+from reference.numpy_oracle import numpy_reference, numpy_reference_and_magnitude
 from reference.tolerance import error_bound
 from reports.failures import write_failure
 from strategies.inputs import conv_examples
@@ -47,8 +47,7 @@ def closer_to_float64(actual, expected, oracle) -> str:
 
 def reference_verdicts(case, data, weight, actual, references) -> list[Verdict]:
     """Compare `actual` with each reference inside the error model's bound."""
-    oracle = numpy_reference(case, data, weight)
-    magnitude = numpy_reference(case, np.abs(data), np.abs(weight))
+    oracle, magnitude = numpy_reference_and_magnitude(case, data, weight)
     verdicts = []
     for ref in references:
         reason = ref.why_unsupported(case)

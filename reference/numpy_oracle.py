@@ -27,3 +27,15 @@ def numpy_reference(case, data, weight):
             out += x[:, :, :, rows, cols] * w[None, :, :, i, j, None, None]
     out = out.reshape(case.batch, case.out_channels, oh, ow)
     return case.from_canonical_output(out)
+
+
+def numpy_reference_and_magnitude(case, data, weight):
+    """The oracle's output and the error model's magnitude (the same convolution of |data|
+    and |weight|) in one pass: the two, stacked along the channels, are one depthwise case."""
+    import dataclasses
+
+    x, w = case.to_canonical(np.asarray(data, dtype=np.float64), np.asarray(weight, dtype=np.float64))
+    both = dataclasses.replace(case, channels=2 * case.channels, layout="NCHW")
+    out = numpy_reference(both, np.concatenate([x, np.abs(x)], axis=1), np.concatenate([w, np.abs(w)], axis=0))
+    half = case.out_channels
+    return case.from_canonical_output(out[:, :half]), case.from_canonical_output(out[:, half:])

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from reference.numpy_oracle import numpy_reference
 from strategies.case import DepthwiseCase
 from strategies.cases import CaseSpace, depthwise_cases
+from strategies.inputs import seeded_normal
 
 X = np.arange(1, 10, dtype=np.float64).reshape(1, 1, 3, 3)  # 1 2 3 / 4 5 6 / 7 8 9
 ONES = np.ones((1, 1, 2, 2))
@@ -79,3 +80,14 @@ def test_oracle_computes_in_float64(layout):
     weight = np.ones(case.weight_shape, dtype=np.float32)
     assert numpy_reference(case, data, weight).dtype == np.float64
     assert numpy_reference(case, data, weight).item() == 1.0 + float(np.float32(1e-8))
+
+
+def test_oracle_and_magnitude_in_one_pass_equal_two_oracle_calls():
+    from reference.numpy_oracle import numpy_reference_and_magnitude
+
+    for case in (DepthwiseCase(channels=3, multiplier=2, height=6, width=5, kernel_h=3, pad_top=1, stride_w=2),
+                 DepthwiseCase(layout="NHWC", batch=2, channels=2, height=5, width=7, dilation_w=2, pad_right=3)):
+        data, weight = seeded_normal(case, 4)
+        oracle, magnitude = numpy_reference_and_magnitude(case, data, weight)
+        np.testing.assert_array_equal(oracle, numpy_reference(case, data, weight))
+        np.testing.assert_array_equal(magnitude, numpy_reference(case, np.abs(data), np.abs(weight)))
