@@ -153,7 +153,7 @@ def build_remote(kernel, case, target, mod, script) -> CompiledKernel:
         except Exception as exc:
             raise BuildError(script) from exc
         path = (cache.store_file(key, executable, target.spec) if cache
-                else export_file(executable, scratch_library(), target.spec, fast_link=False))
+                else export_file(executable, scratch_library(), target.spec))
     sessions = remote_sessions()
     try:
         function = sessions.load(target, path, kernel.kind)

@@ -27,11 +27,11 @@ def hunt(mutant, target, max_examples: int, report_dir: str):
     seen = {"examples": 0, "first_failure": None}
     record = results.record_verdicts
 
-    def counting(kernel, target_name, verdicts, seconds=0.0):
+    def counting(kernel, target_name, verdicts, *args, **kwargs):
         seen["examples"] += 1
         if seen["first_failure"] is None and any(v.status in ("fail", "error") for v in verdicts):
             seen["first_failure"] = seen["examples"]
-        record(kernel, target_name, verdicts, seconds)
+        record(kernel, target_name, verdicts, *args, **kwargs)
 
     results.record_verdicts = counting
     test = property_test(mutant.kernel, target, (REFERENCES["numpy"],), results, report_dir, pinned=False)

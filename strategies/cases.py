@@ -44,17 +44,16 @@ def edge_biased(lo: int, hi: int) -> st.SearchStrategy[int]:
     """Integers in [lo, hi], with the bounds and the primes in range drawn more often.
 
     Shrinks towards `lo`: the plain integers come first, so the shrinker can move a
-    special value onto them and then lower it one step at a time (with the specials first
-    it could only hop between specials).
+    special value onto that branch and then lower it one step at a time (with the
+    specials first it could only hop between specials).
     """
     if hi <= lo:
         return st.just(lo)
-    specials = (lo, hi, *(p for p in PRIMES if lo < p < hi))
-    span = hi - lo
-    # One integer choice, not a one_of of two strategies: half the drawing cost (measured).
-    # Choices 0..span are the plain values lo..hi; the ones above them pick a special.
-    return st.integers(0, span + len(specials)).map(
-        lambda i: lo + i if i <= span else specials[i - span - 1])
+    specials = [lo, hi] + [p for p in PRIMES if lo < p < hi]
+    # Not one integer choice mapped onto values and specials, though that draws 12 % faster:
+    # Hypothesis then stays near the smallest values, and with the ci profile's derandomized
+    # 60 examples two thirds had 1x1 kernels and the transposed-kernel mutant survived.
+    return st.one_of(st.integers(lo, hi), st.sampled_from(specials))
 
 
 @functools.lru_cache(maxsize=1024)
