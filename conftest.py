@@ -88,8 +88,13 @@ def pytest_configure(config):
     report_dir = Path(config.getoption("report_dir"))
     selection["report_dir"] = report_dir
     config.stash[_SELECTION] = selection
+    run_environment = dict(environment())
+    remote = [t for t in selection["targets"] if t.rpc]
+    if remote:  # the report says which farm and which target each device was built for
+        run_environment["rpc farm"] = f"tracker {config.getoption('rpc_tracker')}; " + "; ".join(
+            f"{t.name}: {t.spec}" for t in remote)
     config.stash[_RESULTS] = RunResults(references=[r.name for r in selection["references"]],
-                                        environment=environment())
+                                        environment=run_environment)
     if not hasattr(config, "workerinput"):  # the controller (or a plain run) starts clean
         for stale in ("parts", "failures"):
             shutil.rmtree(report_dir / stale, ignore_errors=True)

@@ -72,7 +72,8 @@ def test_farm_rows_equal_the_local_rows(farm, tmp_path):
             assert remote["examples"] == local["examples"] == 67  # 7 pinned + the ci profile's 60
             assert remote["counts"] == local["counts"]
             assert remote["fingerprint"] == local["fingerprint"] != ""  # bit-identical outputs
-    assert "rpc-loopa" in (tmp_path / "report" / "index.html").read_text()
+    html = (tmp_path / "report" / "index.html").read_text()
+    assert "rpc-loopa" in html and f"tracker {farm.tracker}" in html
 
 
 def test_a_device_lost_mid_run_turns_its_rows_red_and_the_run_goes_on(farm, tmp_path):
