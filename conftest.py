@@ -24,6 +24,8 @@ _RESULTS = pytest.StashKey[object]()
 
 
 def pytest_addoption(parser):
+    from targets import rpc
+
     group = parser.getgroup("dwconf")
     group.addoption("--targets", default=os.environ.get("DWCONF_TARGETS"),
                     help="comma-separated TVM targets to run (default: all known; unavailable ones skip "
@@ -40,10 +42,10 @@ def pytest_addoption(parser):
                          "then ends the run)")
     group.addoption("--example-timeout", type=float, default=120.0,
                     help="seconds one example may take to build and run before it is a 'timeout' (default 120)")
-    group.addoption("--rpc-tracker", default=os.environ.get("DWCONF_RPC_TRACKER"),
+    group.addoption("--rpc-tracker", default=os.environ.get(rpc.ENV_TRACKER),
                     help="HOST:PORT of a TVM RPC tracker: its devices join the matrix as rows "
                          "rpc-KEY (with --rpc-key). Env: DWCONF_RPC_TRACKER")
-    group.addoption("--rpc-key", default=os.environ.get("DWCONF_RPC_KEYS"),
+    group.addoption("--rpc-key", default=os.environ.get(rpc.ENV_KEYS),
                     help="comma-separated device keys at the tracker, each KEY[=TARGET[:attr=value...]], "
                          "e.g. pi4=llvm:mtriple=aarch64-linux-gnu,gpu0=cuda (default target llvm). "
                          "Env: DWCONF_RPC_KEYS")

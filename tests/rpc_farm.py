@@ -3,6 +3,8 @@ each a `python -m tvm.exec.rpc_*` process under `timeout`, so it stops by itself
 the test process dies."""
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -66,12 +68,18 @@ class LoopbackFarm:
     def log(self, key: str) -> str:
         return (self.log_dir / f"server-{key}.log").read_text()
 
-    def kill(self, key: str):
-        process = self.servers[key]
-        subprocess.run(["pkill", "-KILL", "-s", str(process.pid)], check=False)
+    @staticmethod
+    def _kill(process: subprocess.Popen):
+        """SIGKILL the process' whole group: `timeout`, the server and what it started."""
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         process.wait(10)
+
+    def kill(self, key: str):
+        self._kill(self.servers[key])
 
     def stop(self):
         for process in self.processes:
-            subprocess.run(["pkill", "-KILL", "-s", str(process.pid)], check=False)
-            process.wait(10)
+            self._kill(process)
