@@ -11,6 +11,7 @@ project), or `off`.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -44,6 +45,7 @@ def cache_key(kind: str, script: str, target_spec: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+@functools.cache
 def _link_with_ld():
     """An `export_library` linker that calls `ld` directly: the g++ driver it replaces costs
     ~20 ms a kernel, as much as generating the code. libgcc is linked for the soft-float
@@ -69,22 +71,10 @@ def export_file(executable, path: Path, target_spec: dict, fast_link: bool = Tru
     """Export `executable` as the shared library `path`. Host llvm code is linked by `ld`
     itself (fast_link); cross-compiled code (an `mtriple`) and the c target's C go through
     TVM's default toolchain (g++, or $CXX)."""
-    linker = _LINKER.get() if fast_link and target_spec.get("kind") == "llvm" and "mtriple" not in target_spec else None
+    host_llvm = target_spec.get("kind") == "llvm" and "mtriple" not in target_spec
+    linker = _link_with_ld() if fast_link and host_llvm else None
     executable.export_library(str(path), fcompile=linker)
     return Path(path)
-
-
-class _Linker:
-    def __init__(self):
-        self._found = "unset"
-
-    def get(self):
-        if self._found == "unset":
-            self._found = _link_with_ld()
-        return self._found
-
-
-_LINKER = _Linker()
 
 
 class BuildCache:
