@@ -67,21 +67,26 @@ def reference_verdicts(case, data, weight, actual, references) -> list[Verdict]:
     return verdicts
 
 
+def same_verdict(references, status: str, message: str) -> list[Verdict]:
+    """One verdict of `status` per reference: the kernel gave no output to compare."""
+    return [Verdict(ref.name, status, message) for ref in references]
+
+
 def check_example(kernel, target, ex, references, results, report_dir, runner=None) -> list[Verdict]:
     """Check one example of one row; record it; raise ConformanceFailure when it fails."""
     started = time.perf_counter()
     case, data, weight = ex.case, ex.data, ex.weight
     outcome = (runner or IN_PROCESS).run(kernel, case, target, ex.options, data, weight)
     if outcome.compile_only:
-        verdicts = [Verdict(ref.name, COMPILED, outcome.compile_only) for ref in references]
+        verdicts = same_verdict(references, COMPILED, outcome.compile_only)
         results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started)
         return verdicts
     if outcome.device_lost:  # not the kernel's doing: nothing to shrink or write up
-        results.record_verdicts(kernel.name, target.name, [Verdict(ref.name, ERROR, outcome.error)
-                                                           for ref in references], time.perf_counter() - started)
+        results.record_verdicts(kernel.name, target.name, same_verdict(references, ERROR, outcome.error),
+                                time.perf_counter() - started)
         raise DeviceLost(outcome.error)
     if outcome.error:
-        verdicts = [Verdict(ref.name, ERROR, outcome.error) for ref in references]
+        verdicts = same_verdict(references, ERROR, outcome.error)
     else:
         verdicts = reference_verdicts(case, data, weight, outcome.actual, references)
         steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),

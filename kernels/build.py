@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kernels.build_cache import build_cache, cache_key
+from kernels.build_cache import build_cache, cache_key, export_file
 from strategies.case import DepthwiseCase
 
 # Everything that determines the generated code is (kernel, case, options, target): the
@@ -111,8 +111,6 @@ def build(kernel, case, target, options=()) -> CompiledKernel:
 
 @functools.lru_cache(maxsize=BUILD_CACHE_SIZE)
 def build_static(kernel, case, target, options=()) -> CompiledKernel:
-    import tvm
-
     mod = kernel.module(case, dict(options), target)
     if kernel.kind == "te":
         mod = schedule_for_target(mod, target)
@@ -123,52 +121,59 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
     key = cache_key(kernel.kind, script, target.spec) if cache else None
     library = cache.load(key) if cache else None
     if library is not None:
-        return CompiledKernel(kernel, case, target, script, function=entry_function(library, kernel, target))
-    try:
-        executable = tvm.compile(mod, target=target.tvm_target())
-        compiled = CompiledKernel(kernel, case, target, script)
-        if not target.runnable:
+        return CompiledKernel(kernel, case, target, script,
+                              function=entry_function(library, kernel, target.device()))
+    executable = compile_module(mod, target, script)
+    compiled = CompiledKernel(kernel, case, target, script)
+    if not target.runnable:
+        try:
             compiled.device_source, compiled.binary_size = device_code(executable, target)
-            return compiled
+        except Exception as exc:
+            raise BuildError(script) from exc
+        return compiled
+    library = cache.store(key, executable, target.spec) if cache else None
+    compiled.function = entry_function(library if library is not None else executable, kernel, target.device())
+    return compiled
+
+
+def compile_module(mod, target, script: str):
+    """tvm.compile; a failure is a BuildError carrying the module's script for the repro."""
+    import tvm
+
+    try:
+        return tvm.compile(mod, target=target.tvm_target())
     except Exception as exc:
         raise BuildError(script) from exc
-    library = cache.store(key, executable, target.spec) if cache else None
-    compiled.function = entry_function(library if library is not None else executable, kernel, target)
-    return compiled
 
 
 def build_remote(kernel, case, target, mod, script) -> CompiledKernel:
     """Compile and export here, upload to the target's RPC session, load there."""
-    import tvm
-
-    from kernels.build_cache import export_file
     from targets.rpc import remote_sessions, scratch_library
 
     cache = build_cache()
-    key = cache_key(kernel.kind, script, target.spec)
+    key = cache_key(kernel.kind, script, target.spec) if cache else None
     path = cache.lookup(key) if cache else None
     if path is None:
-        try:
-            executable = tvm.compile(mod, target=target.tvm_target())
-        except Exception as exc:
-            raise BuildError(script) from exc
+        executable = compile_module(mod, target, script)
         path = (cache.store_file(key, executable, target.spec) if cache
                 else export_file(executable, scratch_library(), target.spec))
     sessions = remote_sessions()
     try:
-        function = sessions.load(target, path, kernel.kind)
+        library = sessions.upload_and_load(target, path)
     finally:
         if cache is None:
             path.unlink(missing_ok=True)
-    return CompiledKernel(kernel, case, target, script, function=function, device=sessions.device(target))
+    device = sessions.device(target)
+    return CompiledKernel(kernel, case, target, script, function=entry_function(library, kernel, device),
+                          device=device)
 
 
-def entry_function(module, kernel, target):
-    """The callable "main" of a compiled executable or of a loaded library."""
+def entry_function(module, kernel, device):
+    """The callable "main" of a compiled executable or of a loaded (local or remote) library."""
     import tvm
 
     if kernel.kind == "relax":
-        return tvm.relax.VirtualMachine(module, target.device())["main"]
+        return tvm.relax.VirtualMachine(module, device)["main"]
     if isinstance(module, tvm.runtime.Executable):
         module = module.jit()
     return module["main"]

@@ -67,13 +67,22 @@ def _link_with_ld():
     return link
 
 
-def export_file(executable, path: Path, target_spec: dict, fast_link: bool = True) -> Path:
+def export_file(executable, path, target_spec: dict) -> Path:
     """Export `executable` as the shared library `path`. Host llvm code is linked by `ld`
-    itself (fast_link); cross-compiled code (an `mtriple`) and the c target's C go through
-    TVM's default toolchain (g++, or $CXX)."""
-    host_llvm = target_spec.get("kind") == "llvm" and "mtriple" not in target_spec
-    linker = _link_with_ld() if fast_link and host_llvm else None
-    executable.export_library(str(path), fcompile=linker)
+    itself and loaded once to check it (a missing symbol fails there): if it does not load,
+    or for cross-compiled code (an `mtriple`) and the c target's C, TVM's default toolchain
+    (g++, or $CXX) does the export."""
+    import tvm
+
+    linker = _link_with_ld() if target_spec.get("kind") == "llvm" and "mtriple" not in target_spec else None
+    if linker is not None:
+        try:
+            executable.export_library(str(path), fcompile=linker)
+            tvm.runtime.load_module(str(path))
+            return Path(path)
+        except Exception:
+            pass
+    executable.export_library(str(path))
     return Path(path)
 
 
@@ -112,20 +121,13 @@ class BuildCache:
             self.misses += 1
             return None
 
-    def store_file(self, key: str, executable, target_spec: dict, check=None) -> Path:
-        """Export `executable` under `key` (atomically: parallel workers never see half a
-        file). `check(path)` may reject the fast link (raise), which is then redone by the
-        default toolchain."""
+    def store_file(self, key: str, executable, target_spec: dict) -> Path:
+        """Export `executable` under `key`, atomically: parallel workers never see half a file."""
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(suffix=".so", dir=self.directory)
         os.close(fd)
         try:
-            try:
-                export_file(executable, tmp, target_spec)
-                if check is not None:
-                    check(tmp)
-            except Exception:
-                export_file(executable, tmp, target_spec, fast_link=False)
+            export_file(executable, tmp, target_spec)
             os.replace(tmp, self.path(key))
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -138,18 +140,10 @@ class BuildCache:
         """Export `executable` under `key` and load it back; None where exporting fails."""
         import tvm
 
-        loaded = {}
-
-        def load(path):
-            loaded["library"] = tvm.runtime.load_module(str(path))
-
         try:
-            self.store_file(key, executable, target_spec, check=load)
-            if "library" not in loaded:  # the fast link failed the check: load the redone one
-                load(self.path(key))
+            return tvm.runtime.load_module(str(self.store_file(key, executable, target_spec)))
         except Exception:
             return None
-        return loaded["library"]
 
     def prune(self, keep: int = MAX_ENTRIES):
         """Remove all but the `keep` most recently used builds."""

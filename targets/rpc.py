@@ -119,7 +119,7 @@ class RemoteSessions:
     def __init__(self):
         self._sessions = {}
         self._lost = {}
-        self._uploaded = {}
+        self._uploaded = set()
         self.timeout = float(os.environ.get(ENV_TIMEOUT, DEFAULT_TIMEOUT))
 
     def session(self, target):
@@ -178,19 +178,13 @@ class RemoteSessions:
     def device(self, target):
         return self.session(target).device(target.device_kind, 0)
 
-    def load(self, target, library: Path, kernel_kind: str):
-        """Upload an exported library to the target's session; its "main" function there."""
-        import tvm
-
+    def upload_and_load(self, target, library: Path):
+        """Upload an exported library to the target's session (once) and load it there."""
         session = self.session(target)
-        name = library.name
-        if (target.rpc, name) not in self._uploaded:
-            session.upload(str(library), name)
-            self._uploaded[(target.rpc, name)] = True
-        module = session.load_module(name)
-        if kernel_kind == "relax":
-            return tvm.relax.VirtualMachine(module, self.device(target))["main"]
-        return module["main"]
+        if (target.rpc, library.name) not in self._uploaded:
+            session.upload(str(library), library.name)
+            self._uploaded.add((target.rpc, library.name))
+        return session.load_module(library.name)
 
 
 _SESSIONS = RemoteSessions()
