@@ -10,6 +10,7 @@ import time
 import numpy as np
 from hypothesis import example, given, settings, target as steer_towards
 from hypothesis.control import current_build_context
+from hypothesis.errors import FlakyFailure
 
 from kernels.isolation import InProcessRunner, short_error
 from conformance.known_failures import known_failure
@@ -26,7 +27,12 @@ IN_PROCESS = InProcessRunner()
 
 
 class ConformanceFailure(AssertionError):
-    """A kernel disagreed with a reference, or failed to build or run."""
+    """A kernel disagreed with a reference, or failed to build or run; `example` holds
+    what is needed to write it up: (kernel, target, example, outcome, verdicts)."""
+
+    def __init__(self, message: str, example: tuple | None = None):
+        super().__init__(message)
+        self.example = example
 
 
 def is_final_replay() -> bool:
@@ -99,12 +105,36 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
     failing = [v for v in verdicts if v.status in (FAIL, ERROR)]
     if not failing:
         return verdicts
+    found = (kernel, target, ex, outcome, verdicts)
     if is_final_replay():
-        expected = numpy_reference(case, data, weight) if outcome.actual is not None else None
-        results.record_failure(write_failure(
-            report_dir, kernel, target, ex, outcome.script, verdicts, outcome.actual, expected, outcome.error))
+        report_failure(found, results, report_dir)
     raise ConformanceFailure(f"{kernel.name} on {target.name}, {case.summary()}:\n"
-                             + "\n".join(f"  {v.reference}: {v.status}: {v.message}" for v in failing))
+                             + "\n".join(f"  {v.reference}: {v.status}: {v.message}" for v in failing), found)
+
+
+def report_failure(found: tuple, results, report_dir, nondeterministic: bool = False) -> None:
+    """Write one failing example up (repro, bug report) and record it in the run's results."""
+    kernel, target, ex, outcome, verdicts = found
+    expected = numpy_reference(ex.case, ex.data, ex.weight) if outcome.actual is not None else None
+    results.record_failure(write_failure(report_dir, kernel, target, ex, outcome.script, verdicts,
+                                         outcome.actual, expected, outcome.error, nondeterministic))
+
+
+def run_row(test, results, report_dir) -> None:
+    """Run a row's Hypothesis test. A failure that passes when Hypothesis replays the same
+    example (output that depends on more than the inputs: memory the kernel does not own, a
+    race) is written up and raised like any other, marked nondeterministic."""
+    try:
+        test()
+    except FlakyFailure as flaky:
+        first = flaky.subgroup(lambda e: isinstance(e, ConformanceFailure) and e.example is not None)
+        if first is None:
+            raise
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        report_failure(first.example, results, report_dir, nondeterministic=True)
+        raise ConformanceFailure(f"nondeterministic (failed, then passed when replayed): {first}",
+                                 first.example) from None
 
 
 def property_test(kernel, target, references, results, report_dir, pinned=True, runner=None):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kernels.build_cache import build_cache, cache_key, export_file
+from kernels.guarded import OutputTensor, input_tensor
 from strategies.case import DepthwiseCase
 
 # Everything that determines the generated code is (kernel, case, options, target): the
@@ -46,18 +47,15 @@ class CompiledKernel:
         return self.function is not None
 
     def __call__(self, data: np.ndarray, weight: np.ndarray) -> np.ndarray:
-        import tvm
-
         dev = self.device or self.target.device()
         if self.kernel.weight_shape is not None:
             weight = weight.reshape(self.kernel.weight_shape(self.case))
-        x = tvm.runtime.tensor(np.ascontiguousarray(data), dev)
-        w = tvm.runtime.tensor(np.ascontiguousarray(weight), dev)
+        x, w = input_tensor(data, dev), input_tensor(weight, dev)
         if self.kernel.kind == "relax":
             return self.function(x, w).numpy()
-        y = tvm.runtime.empty(self.case.output_shape, self.case.dtype, dev)
-        self.function(x, w, y, *self.scalar_args)
-        return y.numpy()
+        y = OutputTensor(self.case.output_shape, self.case.dtype, dev)
+        self.function(x, w, y.tensor, *self.scalar_args)
+        return y.result()
 
 
 def schedule_for_target(mod, target):

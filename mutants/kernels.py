@@ -101,7 +101,7 @@ MUTANTS = (
     # With one channel the stray read lands past the whole tensor, on arbitrary memory (maybe a
     # zero); a second channel makes it read a real element: that is the smallest sure case.
     mutant("right_edge_read", lambda case: seed_variant(case, pad_bounds_slack=1),
-           DepthwiseCase(channels=2, pad_right=1), "reads one element past the row at the right edge"),
+           DepthwiseCase(pad_right=1), "reads one element past the row at the right edge"),
     mutant("partial_write", lambda case: seed_variant(case, written=lambda c, i, j: j < c.out_width - 1),
            DepthwiseCase(), "the last output column is never written"),
 )

@@ -13,7 +13,7 @@ import tempfile
 
 from hypothesis import settings
 
-from conformance.checking import ConformanceFailure, property_test
+from conformance.checking import ConformanceFailure, property_test, run_row
 from mutants.kernels import MUTANTS
 from reference.registry import REFERENCES
 from reports.results import RunResults
@@ -36,7 +36,8 @@ def hunt(mutant, target, max_examples: int, report_dir: str):
     results.record_verdicts = counting
     test = property_test(mutant.kernel, target, (REFERENCES["numpy"],), results, report_dir, pinned=False)
     try:
-        settings(max_examples=max_examples, database=None, derandomize=True, deadline=None)(test)()
+        run_row(settings(max_examples=max_examples, database=None, derandomize=True, deadline=None)(test),
+                results, report_dir)
     except ConformanceFailure:
         shrunk = eval(results.failures[-1].case_summary.split("  #")[0], {"DepthwiseCase": DepthwiseCase})
         return True, seen["first_failure"], shrunk

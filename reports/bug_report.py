@@ -5,7 +5,7 @@ import numpy as np
 
 
 def bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro: str, environment: dict,
-                        error: str | None = None) -> str:
+                        error: str | None = None, nondeterministic: bool = False) -> str:
     """Title, environment, minimal case, expected vs actual, statistics, and the repro inline."""
     case = ex.case
     failing = [v for v in verdicts if v.status in ("fail", "error")]
@@ -22,6 +22,11 @@ def bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro: s
         f"Input shape {case.input_shape} ({case.layout}), weight shape {case.weight_shape}, "
         f"output shape {case.output_shape}, dtype {case.dtype}.", "",
     ]
+    if nondeterministic:
+        lines += ["## Nondeterministic", "",
+                  "This example failed once and passed when dwconf ran it again with the same inputs: the "
+                  "output depends on more than the inputs (memory the kernel does not own, a race between "
+                  "threads). Hypothesis could not shrink it; the repro may need several runs.", ""]
     if error:
         lines += ["## Error", "", "```", error, "```", ""]
     if actual is not None and expected is not None and np.shape(actual) == np.shape(expected):

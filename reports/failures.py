@@ -25,8 +25,8 @@ def unused_directory(parent: Path, stem: str) -> Path:
             n += 1
 
 
-def write_failure(report_dir: Path, kernel, target, ex, tir: str | None,
-                  verdicts, actual=None, expected=None, error: str | None = None) -> FailureRecord:
+def write_failure(report_dir: Path, kernel, target, ex, tir: str | None, verdicts, actual=None,
+                  expected=None, error: str | None = None, nondeterministic: bool = False) -> FailureRecord:
     """Write the failure's files under report_dir/failures/<kernel>-<target>-<n>/ and describe them."""
     out = unused_directory(Path(report_dir) / "failures", f"{kernel.name}-{target.name}")
     directory = out.relative_to(report_dir)
@@ -39,10 +39,13 @@ def write_failure(report_dir: Path, kernel, target, ex, tir: str | None,
     if side_files:
         np.savez(out / "data.npz", **side_files)
     (out / "case.json").write_text(json.dumps({**case.to_dict(), "options": dict(ex.options)}, indent=1))
-    report = bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro, environment(), error)
+    report = bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro, environment(), error,
+                                 nondeterministic)
     (out / "bug_report.md").write_text(report)
     failing = [v for v in verdicts if v.status in ("fail", "error")]
     message = error or "; ".join(f"{v.reference}: {v.message}" for v in failing)
+    if nondeterministic:
+        message = f"nondeterministic (failed, then passed when replayed): {message}"
     summary = case.summary() + (f"  # options {dict(ex.options)}" if ex.options else "")
     return FailureRecord(kernel.name, target.name, summary, message,
                          [v.to_dict() for v in verdicts], str(directory), repro, report)

@@ -11,6 +11,7 @@ import inspect
 
 import numpy as np
 
+import kernels.guarded
 import reference.numpy_oracle
 import reference.tolerance
 import strategies.case
@@ -70,6 +71,10 @@ import tvm
 {tolerance_module}
 
 
+# ---- dwconf's guarded buffers (kernels/guarded.py): reads past an input give NaN --------
+{guarded_module}
+
+
 CASE = DepthwiseCase(**{case_dict})
 TARGET = {target_spec!r}
 DEVICE = {device_kind!r}
@@ -92,13 +97,17 @@ def main() -> int:
         print(f"REPRODUCED: tvm.compile failed: {{type(exc).__name__}}: {{str(exc).strip().splitlines()[-1]}}")
         return 1
     dev = tvm.device(DEVICE, 0)
-    x, w = tvm.runtime.tensor(data, dev), tvm.runtime.tensor(weight.reshape(WEIGHT_SHAPE), dev)
+    x, w = input_tensor(data, dev), input_tensor(weight.reshape(WEIGHT_SHAPE), dev)
     if RELAX:
         actual = tvm.relax.VirtualMachine(executable, dev)["main"](x, w).numpy()
     else:
-        y = tvm.runtime.empty(case.output_shape, case.dtype, dev)
-        executable.jit()["main"](x, w, y, *SCALARS)
-        actual = y.numpy()
+        y = OutputTensor(case.output_shape, case.dtype, dev)
+        executable.jit()["main"](x, w, y.tensor, *SCALARS)
+        try:
+            actual = y.result()
+        except GuardZoneWritten as exc:
+            print(f"REPRODUCED: {{exc}}")
+            return 1
     expected = numpy_reference(case, data, weight)
     if actual.shape != expected.shape:
         print(f"REPRODUCED: output shape {{actual.shape}}, expected {{expected.shape}}")
@@ -143,6 +152,7 @@ def repro_script(kernel, target, ex, tir: str):
         case_module=module_body(strategies.case),
         oracle_module=module_body(reference.numpy_oracle),
         tolerance_module=module_body(reference.tolerance),
+        guarded_module=module_body(kernels.guarded),
         case_dict=repr(case.to_dict()), target_spec=dict(target.spec),
         device_kind=target.device_kind, tir=tir, inputs_body=body,
     )

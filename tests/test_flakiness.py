@@ -1,9 +1,11 @@
 """The ci profile is deterministic: the same row run twice checks the same examples with
-the same outcomes (derandomize=True, no database), so CI cannot flicker."""
+the same outcomes (derandomize=True, no database), so CI cannot flicker; and a kernel whose
+output does flicker is reported as nondeterministic."""
+import pytest
 from hypothesis import settings
 
 from conftest import _COMMON
-from conformance.checking import property_test
+from conformance.checking import IN_PROCESS, ConformanceFailure, property_test, run_row
 from kernels.registry import KERNELS
 from reference.registry import REFERENCES
 from reports.results import RunResults
@@ -31,3 +33,32 @@ def test_ci_profile_runs_are_identical(tmp_path):
     counts_second = run_ci_row(tmp_path, second)
     assert first == second and len(first) >= 30
     assert counts_first == counts_second
+
+
+class CorruptsTheThirdCall:
+    """A runner whose third output is wrong, as a kernel reading memory it does not own might be."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def run(self, *args):
+        outcome = IN_PROCESS.run(*args)
+        self.calls += 1
+        if self.calls == 3:
+            outcome.actual = outcome.actual + 1
+        return outcome
+
+    def close(self):
+        pass
+
+
+def test_a_failure_that_passes_on_replay_is_written_up_as_nondeterministic(tmp_path):
+    results = RunResults(references=["numpy"])
+    test = property_test(KERNELS["seed_te"], select_targets("llvm")[0], (REFERENCES["numpy"],), results,
+                         tmp_path, pinned=False, runner=CorruptsTheThirdCall())
+    with pytest.raises(ConformanceFailure, match="nondeterministic"):
+        run_row(settings(max_examples=10, derandomize=True, database=None, **_COMMON)(test), results, tmp_path)
+    [failure] = results.failures
+    assert failure.message.startswith("nondeterministic") and "numpy" in failure.message
+    assert "## Nondeterministic" in failure.bug_report
+    assert (tmp_path / failure.directory / "repro.py").is_file()

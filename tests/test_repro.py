@@ -1,4 +1,5 @@
-"""A repro script of a *correct* kernel does not claim to reproduce anything."""
+"""A repro script of a *correct* kernel does not claim to reproduce anything; one of a kernel
+reading past its input reproduces every time (guard zones, as in the suite)."""
 import subprocess
 import sys
 
@@ -10,19 +11,31 @@ from strategies.inputs import ConvExample, seeded_normal
 from targets.discovery import select_targets
 
 
-def test_repro_of_a_correct_kernel_exits_zero(tmp_path):
+def run_repro(tmp_path, kernel, case, seed=0):
     target = select_targets("llvm")[0]
-    case = DepthwiseCase(channels=3, multiplier=2, height=5, width=4, kernel_h=3, kernel_w=2,
-                         pad_top=1, pad_right=2, stride_w=2)
-    data, weight = seeded_normal(case, 5)
-    compiled = build(KERNELS["topi_nchw"], case, target)
-    text, side_files = repro_script(KERNELS["topi_nchw"], target, ConvExample(case, data, weight), compiled.script)
-    assert not side_files
+    compiled = build(kernel, case, target)
+    text, _ = repro_script(kernel, target, ConvExample(case, *seeded_normal(case, seed)), compiled.script)
     script = tmp_path / "repro.py"
     script.write_text(text)
-    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+
+
+def test_repro_of_a_correct_kernel_exits_zero(tmp_path):
+    case = DepthwiseCase(channels=3, multiplier=2, height=5, width=4, kernel_h=3, kernel_w=2,
+                         pad_top=1, pad_right=2, stride_w=2)
+    run = run_repro(tmp_path, KERNELS["topi_nchw"], case, seed=5)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "not reproduced" in run.stdout
+
+
+def test_repro_of_a_read_past_the_input_reproduces_every_time(tmp_path):
+    from mutants.kernels import MUTANTS
+
+    [reads_past] = [m.kernel for m in MUTANTS if m.kernel.name == "mutant_right_edge_read"]
+    for seed in range(3):
+        run = run_repro(tmp_path, reads_past, DepthwiseCase(pad_right=1), seed)
+        assert run.returncode == 1, run.stdout + run.stderr
+        assert "REPRODUCED: outputs outside the error bound" in run.stdout and "tvm nan" in run.stdout
 
 
 def test_repro_of_a_compile_error_reproduces_it(tmp_path):
