@@ -93,18 +93,28 @@ def tracker_summary(host: str, port: int, timeout: float = CONNECT_TIMEOUT) -> d
         raise RPCConfigError(f"{host}:{port} does not answer as an RPC tracker: {exc}") from None
 
 
+def registered_keys(summary: dict) -> list[str]:
+    """The device key of each RPC server registered at the tracker (busy ones included)."""
+    return [server.get("key", "").split(":")[-1] for server in summary.get("server_info", [])]
+
+
 def servers_for(summary: dict, key: str) -> int:
     """How many RPC servers are registered at the tracker for `key`."""
-    return sum(1 for server in summary.get("server_info", []) if server.get("key", "").split(":")[-1] == key)
+    return registered_keys(summary).count(key)
 
 
 def remote_targets(tracker: str, keys: str):
-    """One Target per key, named rpc-KEY, reached through the tracker (checked reachable)."""
+    """One Target per key, named rpc-KEY, reached through the tracker (checked reachable, and
+    serving every key: a mistyped key is a usage error, not a red row)."""
     from targets.discovery import KNOWN_TARGETS, Target, lacks
 
     host, port = parse_tracker(tracker)
     parsed = parse_keys(keys)
-    tracker_summary(host, port)
+    summary = tracker_summary(host, port)
+    missing = [key for key, _, _ in parsed if servers_for(summary, key) == 0]
+    if missing:
+        raise RPCConfigError(f"no RPC server is registered at {host}:{port} for key {', '.join(missing)}; "
+                             f"registered keys: {', '.join(sorted(set(registered_keys(summary)))) or 'none'}")
     found = []
     for key, name, attrs in parsed:
         spec, device_kind, gpu, _ = KNOWN_TARGETS[name]

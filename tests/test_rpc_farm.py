@@ -119,6 +119,15 @@ def test_bad_rpc_settings_are_one_line_usage_errors(args, message, tmp_path):
     assert message in output and "Traceback" not in output
 
 
+def test_a_key_without_a_server_is_a_usage_error_naming_the_registered_keys(farm, tmp_path):
+    farm.add_server("loopa")
+    run = conformance(farm, tmp_path, "--rpc-key", "loopa,lopb", "--targets", "llvm")
+    output, _ = run.communicate(timeout=120)
+    assert run.returncode == 4, output
+    assert f"no RPC server is registered at {farm.tracker} for key lopb; registered keys: loopa" in output
+    assert "Traceback" not in output
+
+
 def test_key_syntax():
     assert parse_keys("pi4=llvm:mtriple=aarch64-linux-gnu:mcpu=cortex-a72,gpu0=cuda, box") == [
         ("pi4", "llvm", {"mtriple": "aarch64-linux-gnu", "mcpu": "cortex-a72"}),
