@@ -18,6 +18,7 @@ from reference.comparison import COMPILED, ERROR, FAIL, KNOWN, SKIP, Verdict, co
 from reference.numpy_oracle import numpy_reference, numpy_reference_and_magnitude
 from reference.tolerance import error_bound
 from reports.failures import write_failure
+from reports.repro import repro_script
 from strategies.inputs import conv_examples
 from strategies.pinned import pinned_examples
 from targets.rpc import DeviceLost
@@ -116,7 +117,8 @@ def report_failure(found: tuple, results, report_dir, nondeterministic: bool = F
     """Write one failing example up (repro, bug report) and record it in the run's results."""
     kernel, target, ex, outcome, verdicts = found
     expected = numpy_reference(ex.case, ex.data, ex.weight) if outcome.actual is not None else None
-    results.record_failure(write_failure(report_dir, kernel, target, ex, outcome.script, verdicts,
+    repro = repro_script(kernel, target, ex, outcome.script) if outcome.script is not None else None
+    results.record_failure(write_failure(report_dir, kernel, target, ex, repro, verdicts,
                                          outcome.actual, expected, outcome.error, nondeterministic))
 
 

@@ -10,12 +10,15 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+from conformance.checking import is_final_replay
 from kernels.backward import build_backward
 from reference.comparison import compare
 from reference.gradients import numpy_gradients, torch_gradients
 from reference.tolerance import dot_product_bound
+from reports.failures import write_failure
+from reports.repro import backward_repro_script
 from strategies.cases import CaseSpace, depthwise_cases
-from strategies.inputs import seeded_normal
+from strategies.inputs import ConvExample, seeded_normal
 
 ROWS = ("input", "weight")
 SPACE = CaseSpace(layouts=("NHWC",), dtypes=("float32", "float64"), max_dilation=1)
@@ -30,16 +33,28 @@ def backward_examples(draw):
     return case, data, weight, grad_out
 
 
+def gradient_lengths(case) -> tuple[int, int]:
+    """Products summed into one element of (grad_input, grad_weight): the error model's L."""
+    return case.kernel_h * case.kernel_w * case.multiplier, case.batch * case.out_height * case.out_width
+
+
 def gradient_bounds(case, data, weight, grad_out, reference_dtype):
     """Per-element bounds for (grad_input, grad_weight) with the reduction lengths above."""
-    mag_x, mag_w = numpy_gradients(case, np.abs(data), np.abs(weight), np.abs(grad_out))
-    input_length = case.kernel_h * case.kernel_w * case.multiplier
-    weight_length = case.batch * case.out_height * case.out_width
-    return (dot_product_bound(input_length, mag_x, case.dtype, reference_dtype),
-            dot_product_bound(weight_length, mag_w, case.dtype, reference_dtype))
+    magnitudes = numpy_gradients(case, np.abs(data), np.abs(weight), np.abs(grad_out))
+    return tuple(dot_product_bound(length, magnitude, case.dtype, reference_dtype)
+                 for length, magnitude in zip(gradient_lengths(case), magnitudes))
 
 
-def test_backward(backward_target, run_results):
+def write_up(kernel, length, target, ex, verdicts, actual, expected, run_results, report_dir):
+    """Record one failing gradient with its repro script and bug report."""
+    case, data, weight, grad_out = ex
+    repro = backward_repro_script(kernel, kernel.which, length, target, case,
+                                  {"data": data, "weight": weight, "grad_out": grad_out}, kernel.script)
+    run_results.record_failure(write_failure(report_dir, kernel, target, ConvExample(case, data, weight), repro,
+                                             verdicts, actual, expected))
+
+
+def test_backward(backward_target, run_results, report_dir):
     target = backward_target
     reason = target.why_unavailable or target.why_not_runnable or ("a GPU target" if target.gpu else None)
     if reason:
@@ -51,18 +66,24 @@ def test_backward(backward_target, run_results):
     def check(ex):
         started = time.perf_counter()
         case, data, weight, grad_out = ex
-        grad_input, grad_weight = build_backward(case, target)
-        actual = (grad_input(weight, grad_out), grad_weight(data, grad_out))
-        verdicts = {which: [] for which in ROWS}
-        for ref_name, ref, ref_dtype in (("numpy", numpy_gradients, "float64"), ("torch", torch_gradients, case.dtype)):
-            expected = ref(case, data, weight, grad_out)
+        kernels = build_backward(case, target)
+        actual = (kernels[0](weight, grad_out), kernels[1](data, grad_out))
+        verdicts = ([], [])
+        oracle = numpy_gradients(case, data, weight, grad_out)
+        for ref_name, expected, ref_dtype in (("numpy", oracle, "float64"),
+                                              ("torch", torch_gradients(case, data, weight, grad_out), case.dtype)):
             bounds = gradient_bounds(case, data, weight, grad_out, ref_dtype)
-            for which, a, e, b in zip(("input", "weight"), actual, expected, bounds):
-                verdicts[which].append(compare(ref_name, a, e, b))
+            for found, a, e, b in zip(verdicts, actual, expected, bounds):
+                found.append(compare(ref_name, a, e, b))
         seconds = (time.perf_counter() - started) / len(ROWS)
-        for which, vs in verdicts.items():
-            run_results.record_verdicts(f"topi_backward_{which}_nhwc", target.name, vs, seconds)
-        failing = [f"{which} vs {v.reference}: {v.message}" for which, vs in verdicts.items() for v in vs if not v.passed]
+        for kernel, vs in zip(kernels, verdicts):
+            run_results.record_verdicts(kernel.name, target.name, vs, seconds)
+        failing = [f"{kernel.which} vs {v.reference}: {v.message}"
+                   for kernel, vs in zip(kernels, verdicts) for v in vs if not v.passed]
+        if failing and is_final_replay():
+            for kernel, length, vs, a, e in zip(kernels, gradient_lengths(case), verdicts, actual, oracle):
+                if not all(v.passed for v in vs):
+                    write_up(kernel, length, target, ex, vs, a, e, run_results, report_dir)
         assert not failing, f"{case.summary()}:\n" + "\n".join(failing)
 
     check()

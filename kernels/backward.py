@@ -2,20 +2,45 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from kernels.guarded import OutputTensor, input_tensor
 
 
-def _compile(tensors, target):
-    import tvm
-    from tvm import te
+@dataclass(frozen=True)
+class BackwardKernel:
+    """One backward kernel built for a case: kernel(first, grad_out) -> gradient, where `first`
+    is the weight for the input gradient ("input") and the data for the weight gradient."""
 
-    return tvm.compile(te.create_prim_func(list(tensors)), target=target.tvm_target()).jit()["main"]
+    which: str  # "input" or "weight"
+    case: object
+    target: object
+    function: object
+    script: str  # TVMScript of the compiled module (the repro script rebuilds from it)
+
+    @property
+    def name(self) -> str:
+        return f"topi_backward_{self.which}_nhwc"
+
+    @property
+    def description(self) -> str:
+        return f"TOPI depthwise_conv2d_backward_{self.which}_nhwc (gradient with respect to the {self.which})"
+
+    @property
+    def output_shape(self) -> tuple:
+        return self.case.input_shape if self.which == "input" else self.case.weight_shape
+
+    def __call__(self, first, grad_out):
+        dev = self.target.device()
+        out = OutputTensor(self.output_shape, self.case.dtype, dev)
+        self.function(input_tensor(first, dev), input_tensor(grad_out, dev), out.tensor)
+        return out.result()
 
 
 @functools.lru_cache(maxsize=256)
-def build_backward(case, target):
+def build_backward(case, target) -> tuple[BackwardKernel, BackwardKernel]:
     """(grad_input(weight, grad_out), grad_weight(data, grad_out)) built for `case` on `target`."""
+    import tvm
     from tvm import te, topi
 
     g = te.placeholder(case.output_shape, case.dtype, name="grad_out")
@@ -25,14 +50,10 @@ def build_backward(case, target):
         w, g, case.output_shape, case.input_shape, case.stride, case.padding)
     grad_weight = topi.nn.depthwise_conv2d_backward_weight_nhwc(
         x, g, case.output_shape, case.weight_shape, case.stride, case.padding)
-    input_fn = _compile((w, g, grad_input), target)
-    weight_fn = _compile((x, g, grad_weight), target)
 
-    def run(fn, a, b, shape):
-        dev = target.device()
-        out = OutputTensor(shape, case.dtype, dev)
-        fn(input_tensor(a, dev), input_tensor(b, dev), out.tensor)
-        return out.result()
+    def built(which, tensors):
+        module = tvm.IRModule({"main": te.create_prim_func(list(tensors))})
+        function = tvm.compile(module, target=target.tvm_target()).jit()["main"]
+        return BackwardKernel(which, case, target, function, module.script())
 
-    return (lambda weight, grad_out: run(input_fn, weight, grad_out, case.input_shape),
-            lambda data, grad_out: run(weight_fn, data, grad_out, case.weight_shape))
+    return built("input", (w, g, grad_input)), built("weight", (x, g, grad_weight))

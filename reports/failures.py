@@ -8,7 +8,6 @@ import numpy as np
 
 from reports.bug_report import bug_report_markdown
 from reports.environment import environment
-from reports.repro import repro_script
 from reports.results import FailureRecord
 
 
@@ -25,16 +24,17 @@ def unused_directory(parent: Path, stem: str) -> Path:
             n += 1
 
 
-def write_failure(report_dir: Path, kernel, target, ex, tir: str | None, verdicts, actual=None,
+def write_failure(report_dir: Path, kernel, target, ex, repro: tuple | None, verdicts, actual=None,
                   expected=None, error: str | None = None, nondeterministic: bool = False) -> FailureRecord:
-    """Write the failure's files under report_dir/failures/<kernel>-<target>-<n>/ and describe them."""
+    """Write the failure's files under report_dir/failures/<kernel>-<target>-<n>/ and describe them.
+
+    `repro` is (script text, arrays to save beside it) from reports/repro.py; None when there is
+    no module to rebuild (the kernel's own compute or schedule raised)."""
     out = unused_directory(Path(report_dir) / "failures", f"{kernel.name}-{target.name}")
     directory = out.relative_to(report_dir)
     case = ex.case
-    if tir is not None:
-        repro, side_files = repro_script(kernel, target, ex, tir)
-    else:
-        repro, side_files = "# no repro script: the kernel's own compute or schedule raised (see the error)\n", {}
+    repro, side_files = repro or (
+        "# no repro script: the kernel's own compute or schedule raised (see the error)\n", {})
     (out / "repro.py").write_text(repro)
     if side_files:
         np.savez(out / "data.npz", **side_files)

@@ -1,8 +1,8 @@
 """Standalone repro scripts: numpy + tvm only, exit status 1 when the failure reproduces.
 
 The script carries the compiled TIR as TVMScript, the exact input arrays, and the very
-source of dwconf's case model, float64 oracle and error model, so it checks the kernel
-by the same rules as the suite without importing it.
+source of dwconf's case model, float64 oracle (or gradients), error model and guarded
+buffers, so it checks the kernel by the same rules as the suite without importing it.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import inspect
 import numpy as np
 
 import kernels.guarded
+import reference.gradients
 import reference.numpy_oracle
 import reference.tolerance
 import strategies.case
@@ -20,22 +21,25 @@ import strategies.case
 INLINE_LIMIT = 4096
 
 
-def module_body(module) -> str:
-    """A module's source without its docstring and import lines (the script imports once)."""
+def module_body(module, keep=None) -> str:
+    """A module's source without its docstring and import lines (the script imports once);
+    with `keep`, only the top-level definitions of those names."""
     source = inspect.getsource(module)
     tree = ast.parse(source)
     lines = source.splitlines()
-    keep = []
+    kept = []
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             continue
         if isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant):
             continue  # docstring
+        if keep is not None and getattr(node, "name", None) not in keep:
+            continue
         start = node.lineno - 1
         if getattr(node, "decorator_list", None):
             start = min(d.lineno for d in node.decorator_list) - 1
-        keep.append("\n".join(lines[start:node.end_lineno]))
-    return "\n\n\n".join(keep)
+        kept.append("\n".join(lines[start:node.end_lineno]))
+    return "\n\n\n".join(kept)
 
 
 def array_literal(array: np.ndarray) -> str:
@@ -43,7 +47,7 @@ def array_literal(array: np.ndarray) -> str:
     return f"np.array({array.astype(np.float64).tolist()!r}).astype({str(array.dtype)!r})"
 
 
-TEMPLATE = '''\
+PREAMBLE = '''\
 """Repro: dwconf kernel {kernel!r} on TVM target {target_name!r}: compile error or disagreement with the float64 oracle.
 
 Case: {summary}{options}
@@ -59,28 +63,11 @@ import ml_dtypes  # noqa: F401  (a TVM dependency; registers numpy's "bfloat16")
 import numpy as np
 import tvm
 
-# ---- dwconf's case model (strategies/case.py) -------------------------------------------
-{case_module}
-
-
-# ---- dwconf's float64 oracle (reference/numpy_oracle.py) -----------------------------------
-{oracle_module}
-
-
-# ---- dwconf's error model (reference/tolerance.py) -------------------------------------
-{tolerance_module}
-
-
-# ---- dwconf's guarded buffers (kernels/guarded.py): reads past an input give NaN --------
-{guarded_module}
+{modules}
 
 
 CASE = DepthwiseCase(**{case_dict})
 TARGET = {target_spec!r}
-DEVICE = {device_kind!r}
-RELAX = {relax!r}
-WEIGHT_SHAPE = {weight_shape!r}  # the compiled function takes the weight reshaped to this
-SCALARS = {scalars!r}  # a shape-generic function's size arguments after (X, K, Y)  # a Relax module run by the VM; otherwise a TIR function (X, K, Y)
 TIR = {tir!r}
 
 
@@ -88,32 +75,30 @@ def inputs():
 {inputs_body}
 
 
-def main() -> int:
-    case = CASE
-    data, weight = inputs()
+def compile_tir():
     try:
-        executable = tvm.compile(tvm.script.from_source(TIR), target=tvm.target.Target(TARGET))
+        return tvm.compile(tvm.script.from_source(TIR), target=tvm.target.Target(TARGET))
     except Exception as exc:
         print(f"REPRODUCED: tvm.compile failed: {{type(exc).__name__}}: {{str(exc).strip().splitlines()[-1]}}")
-        return 1
-    dev = tvm.device(DEVICE, 0)
-    x, w = input_tensor(data, dev), input_tensor(weight.reshape(WEIGHT_SHAPE), dev)
-    if RELAX:
-        actual = tvm.relax.VirtualMachine(executable, dev)["main"](x, w).numpy()
-    else:
-        y = OutputTensor(case.output_shape, case.dtype, dev)
-        executable.jit()["main"](x, w, y.tensor, *SCALARS)
-        try:
-            actual = y.result()
-        except GuardZoneWritten as exc:
-            print(f"REPRODUCED: {{exc}}")
-            return 1
-    expected = numpy_reference(case, data, weight)
+        return None
+
+
+def call(function, inputs, shape, dtype, dev, scalars=()):
+    """A TIR function's output (its argument after the inputs); None, said, when it wrote outside it."""
+    y = OutputTensor(shape, dtype, dev)
+    function(*inputs, y.tensor, *scalars)
+    try:
+        return y.result()
+    except GuardZoneWritten as exc:
+        print(f"REPRODUCED: {{exc}}")
+        return None
+
+
+def verdict(case, actual, expected, bound) -> int:
+    """1 (reproduced) when an output lies outside the error bound around the float64 oracle."""
     if actual.shape != expected.shape:
         print(f"REPRODUCED: output shape {{actual.shape}}, expected {{expected.shape}}")
         return 1
-    magnitude = numpy_reference(case, np.abs(data), np.abs(weight))
-    bound = error_bound(case, magnitude, case.dtype, "float64")
     diff = np.abs(actual.astype(np.float64) - expected)
     wrong = ~(diff <= bound)
     print(case.summary())
@@ -127,6 +112,60 @@ def main() -> int:
         return 1
     print("not reproduced: every output is within the error bound")
     return 0
+'''
+
+FORWARD_MAIN = '''
+
+DEVICE = {device_kind!r}
+RELAX = {relax!r}  # a Relax module run by the VM; otherwise a TIR function (X, K, Y)
+WEIGHT_SHAPE = {weight_shape!r}  # the compiled function takes the weight reshaped to this
+SCALARS = {scalars!r}  # a shape-generic function's size arguments after (X, K, Y)
+
+
+def main() -> int:
+    case = CASE
+    data, weight = inputs()
+    executable = compile_tir()
+    if executable is None:
+        return 1
+    dev = tvm.device(DEVICE, 0)
+    x, w = input_tensor(data, dev), input_tensor(weight.reshape(WEIGHT_SHAPE), dev)
+    if RELAX:
+        actual = tvm.relax.VirtualMachine(executable, dev)["main"](x, w).numpy()
+    else:
+        actual = call(executable.jit()["main"], (x, w), case.output_shape, case.dtype, dev, SCALARS)
+        if actual is None:
+            return 1
+    expected = numpy_reference(case, data, weight)
+    magnitude = numpy_reference(case, np.abs(data), np.abs(weight))
+    return verdict(case, actual, expected, error_bound(case, magnitude, case.dtype, "float64"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+'''
+
+BACKWARD_MAIN = '''
+
+WHICH = {which!r}  # "input": TIR (weight, grad_out, grad_input); "weight": TIR (data, grad_out, grad_weight)
+LENGTH = {length!r}  # products summed into one gradient element (the error model's L)
+
+
+def main() -> int:
+    case = CASE
+    data, weight, grad_out = inputs()
+    executable = compile_tir()
+    if executable is None:
+        return 1
+    dev = tvm.cpu()
+    index, first, shape = (0, weight, case.input_shape) if WHICH == "input" else (1, data, case.weight_shape)
+    actual = call(executable.jit()["main"], (input_tensor(first, dev), input_tensor(grad_out, dev)),
+                  shape, case.dtype, dev)
+    if actual is None:
+        return 1
+    expected = numpy_gradients(case, data, weight, grad_out)[index]
+    magnitude = numpy_gradients(case, np.abs(data), np.abs(weight), np.abs(grad_out))[index]
+    return verdict(case, actual, expected, dot_product_bound(LENGTH, magnitude, case.dtype, "float64"))
 
 
 if __name__ == "__main__":
@@ -134,26 +173,50 @@ if __name__ == "__main__":
 '''
 
 
+def modules_text(modules) -> str:
+    """The sources the script carries: (module, names to keep or None for all), each under a heading."""
+    return "\n\n\n".join(f"# ---- dwconf's {module.__name__.replace('.', '/')}.py ".ljust(92, "-")
+                         + "\n" + module_body(module, keep) for module, keep in modules)
+
+
+def inputs_body(arrays: dict) -> tuple[str, dict]:
+    """inputs()'s body, returning `arrays` in order: inline, or loaded from data.npz beside the script."""
+    if sum(a.size for a in arrays.values()) <= INLINE_LIMIT:
+        lines = [f"    {name} = {array_literal(a)}" for name, a in arrays.items()]
+        return "\n".join([*lines, f"    return {', '.join(arrays)}"]), {}
+    loads = ", ".join(f'arrays["{name}"].astype(CASE.dtype)' for name in arrays)
+    return (f'    arrays = np.load(Path(__file__).with_name("data.npz"))\n    return {loads}',
+            {name: a.astype(np.float64) for name, a in arrays.items()})
+
+
+def script(kernel, target, case, options, modules, arrays, tir, main, **fields) -> tuple[str, dict]:
+    """The preamble (modules, case, inputs, checks) + a main; and the arrays to save beside it."""
+    body, side_files = inputs_body(arrays)
+    text = PREAMBLE.format(
+        kernel=kernel.name, target_name=target.name, summary=case.summary(),
+        options=f"\nSchedule options: {dict(options)}" if options else "",
+        modules=modules_text(modules), case_dict=repr(case.to_dict()), target_spec=dict(target.spec),
+        tir=tir, inputs_body=body)
+    return text + main.format(**fields), side_files
+
+
+CHECKS = ((reference.tolerance, None), (kernels.guarded, None))
+
+
 def repro_script(kernel, target, ex, tir: str):
     """The repro script's text, and the arrays to save beside it (empty when all are inline)."""
-    case, data, weight = ex.case, ex.data, ex.weight
-    side_files = {}
-    if data.size + weight.size <= INLINE_LIMIT:
-        body = f"    data = {array_literal(data)}\n    weight = {array_literal(weight)}\n    return data, weight"
-    else:
-        side_files = {"data": data.astype(np.float64), "weight": weight.astype(np.float64)}
-        body = ('    arrays = np.load(Path(__file__).with_name("data.npz"))\n'
-                '    return arrays["data"].astype(CASE.dtype), arrays["weight"].astype(CASE.dtype)')
-    text = TEMPLATE.format(
-        kernel=kernel.name, target_name=target.name, summary=case.summary(), relax=kernel.kind == "relax",
+    case = ex.case
+    return script(
+        kernel, target, case, ex.options, ((strategies.case, None), (reference.numpy_oracle, None), *CHECKS),
+        {"data": ex.data, "weight": ex.weight}, tir, FORWARD_MAIN,
+        device_kind=target.device_kind, relax=kernel.kind == "relax",
         weight_shape=tuple(kernel.weight_shape(case)) if kernel.weight_shape else case.weight_shape,
-        scalars=tuple(kernel.generic(case)) if kernel.generic else (),
-        options=f"\nSchedule options: {dict(ex.options)}" if ex.options else "",
-        case_module=module_body(strategies.case),
-        oracle_module=module_body(reference.numpy_oracle),
-        tolerance_module=module_body(reference.tolerance),
-        guarded_module=module_body(kernels.guarded),
-        case_dict=repr(case.to_dict()), target_spec=dict(target.spec),
-        device_kind=target.device_kind, tir=tir, inputs_body=body,
-    )
-    return text, side_files
+        scalars=tuple(kernel.generic(case)) if kernel.generic else ())
+
+
+def backward_repro_script(kernel, which: str, length: int, target, case, arrays: dict, tir: str):
+    """The repro script of a TOPI backward kernel (`which`: "input" or "weight"), checked against
+    the float64 numpy gradients; `arrays` holds data, weight and grad_out."""
+    gradients = (reference.gradients, {"_taps", "numpy_gradients"})  # not torch_gradients: numpy + tvm only
+    return script(kernel, target, case, (), ((strategies.case, None), gradients, *CHECKS),
+                  arrays, tir, BACKWARD_MAIN, which=which, length=length)

@@ -1,5 +1,6 @@
 """A repro script of a *correct* kernel does not claim to reproduce anything; one of a kernel
-reading past its input reproduces every time (guard zones, as in the suite)."""
+reading past its input reproduces every time (guard zones, as in the suite); gradients get
+repro scripts too."""
 import subprocess
 import sys
 
@@ -57,3 +58,69 @@ def test_repro_of_a_compile_error_reproduces_it(tmp_path):
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "REPRODUCED: tvm.compile failed" in run.stdout and "float64" in run.stdout
+
+
+BACKWARD_CASE = DepthwiseCase(channels=2, multiplier=2, height=4, width=5, kernel_h=2, kernel_w=3, pad_top=1,
+                              stride_w=2, layout="NHWC")
+
+
+def gradient_example(case, seed=0):
+    import numpy as np
+
+    data, weight = seeded_normal(case, seed)
+    return case, data, weight, np.random.default_rng(seed + 1).standard_normal(case.output_shape).astype(case.dtype)
+
+
+def scaled_grad_weight(case, target, scale):
+    """TOPI's grad_weight kernel with its output times `scale` (2: a planted bug)."""
+    import tvm
+    from tvm import te, topi
+
+    from kernels.backward import BackwardKernel
+
+    g = te.placeholder(case.output_shape, case.dtype, name="grad_out")
+    x = te.placeholder(case.input_shape, case.dtype, name="data")
+    grad = topi.nn.depthwise_conv2d_backward_weight_nhwc(x, g, case.output_shape, case.weight_shape,
+                                                         case.stride, case.padding)
+    scaled = te.compute(grad.shape, lambda *i: grad(*i) * tvm.tirx.const(scale, case.dtype), name="scaled")
+    module = tvm.IRModule({"main": te.create_prim_func([x, g, scaled])})
+    function = tvm.compile(module, target=target.tvm_target()).jit()["main"]
+    return BackwardKernel("weight", case, target, function, module.script())
+
+
+def test_backward_repros_of_the_correct_kernels_exit_zero(tmp_path):
+    from conformance.test_backward import gradient_lengths
+    from kernels.backward import build_backward
+    from reports.repro import backward_repro_script
+
+    target = select_targets("llvm")[0]
+    case, data, weight, grad_out = gradient_example(BACKWARD_CASE)
+    for kernel, length in zip(build_backward(case, target), gradient_lengths(case)):
+        text, _ = backward_repro_script(kernel, kernel.which, length, target, case,
+                                        {"data": data, "weight": weight, "grad_out": grad_out}, kernel.script)
+        script = tmp_path / f"repro_{kernel.which}.py"
+        script.write_text(text)
+        run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0 and "not reproduced" in run.stdout, (kernel.which, run.stdout + run.stderr)
+
+
+def test_a_wrong_gradient_is_written_up_with_a_repro_that_reproduces(tmp_path):
+    from conformance.test_backward import gradient_bounds, gradient_lengths, write_up
+    from reference.comparison import compare
+    from reference.gradients import numpy_gradients
+    from reports.results import RunResults
+
+    target = select_targets("llvm")[0]
+    ex = case, data, weight, grad_out = gradient_example(BACKWARD_CASE)
+    kernel = scaled_grad_weight(case, target, 2)
+    actual, expected = kernel(data, grad_out), numpy_gradients(case, data, weight, grad_out)[1]
+    length = gradient_lengths(case)[1]
+    verdict = compare("numpy", actual, expected, gradient_bounds(case, data, weight, grad_out, "float64")[1])
+    assert not verdict.passed
+    results = RunResults(references=["numpy"])
+    write_up(kernel, length, target, ex, [verdict], actual, expected, results, tmp_path)
+    [failure] = results.failures
+    assert failure.kernel == "topi_backward_weight_nhwc" and "depthwise_conv2d_backward_weight_nhwc" in failure.bug_report
+    run = subprocess.run([sys.executable, str(tmp_path / failure.directory / "repro.py")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "REPRODUCED: outputs outside the error bound" in run.stdout, run.stdout + run.stderr
