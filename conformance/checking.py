@@ -5,6 +5,7 @@ module runs it, and the suite's own tests run it on planted wrong kernels.
 """
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -28,12 +29,12 @@ IN_PROCESS = InProcessRunner()
 
 
 class ConformanceFailure(AssertionError):
-    """A kernel disagreed with a reference, or failed to build or run; `example` holds
-    what is needed to write it up: (kernel, target, example, outcome, verdicts)."""
+    """A kernel disagreed with a reference, or failed to build or run; `write_up(nondeterministic)`
+    writes the failing example to the report (run_row calls it when the replay passed)."""
 
-    def __init__(self, message: str, example: tuple | None = None):
+    def __init__(self, message: str, write_up=None):
         super().__init__(message)
-        self.example = example
+        self.write_up = write_up
 
 
 def is_final_replay() -> bool:
@@ -106,11 +107,11 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
     failing = [v for v in verdicts if v.status in (FAIL, ERROR)]
     if not failing:
         return verdicts
-    found = (kernel, target, ex, outcome, verdicts)
+    write_up = functools.partial(report_failure, (kernel, target, ex, outcome, verdicts), results, report_dir)
     if is_final_replay():
-        report_failure(found, results, report_dir)
+        write_up()
     raise ConformanceFailure(f"{kernel.name} on {target.name}, {case.summary()}:\n"
-                             + "\n".join(f"  {v.reference}: {v.status}: {v.message}" for v in failing), found)
+                             + "\n".join(f"  {v.reference}: {v.status}: {v.message}" for v in failing), write_up)
 
 
 def report_failure(found: tuple, results, report_dir, nondeterministic: bool = False) -> None:
@@ -122,21 +123,20 @@ def report_failure(found: tuple, results, report_dir, nondeterministic: bool = F
                                          outcome.actual, expected, outcome.error, nondeterministic))
 
 
-def run_row(test, results, report_dir) -> None:
+def run_row(test) -> None:
     """Run a row's Hypothesis test. A failure that passes when Hypothesis replays the same
     example (output that depends on more than the inputs: memory the kernel does not own, a
     race) is written up and raised like any other, marked nondeterministic."""
     try:
         test()
     except FlakyFailure as flaky:
-        first = flaky.subgroup(lambda e: isinstance(e, ConformanceFailure) and e.example is not None)
+        first = flaky.subgroup(lambda e: isinstance(e, ConformanceFailure) and e.write_up is not None)
         if first is None:
             raise
         while isinstance(first, BaseExceptionGroup):
             first = first.exceptions[0]
-        report_failure(first.example, results, report_dir, nondeterministic=True)
-        raise ConformanceFailure(f"nondeterministic (failed, then passed when replayed): {first}",
-                                 first.example) from None
+        first.write_up(nondeterministic=True)
+        raise ConformanceFailure(f"nondeterministic (failed, then passed when replayed): {first}") from None
 
 
 def property_test(kernel, target, references, results, report_dir, pinned=True, runner=None):

@@ -16,7 +16,6 @@ def test_conformance(row, selected_references, run_results, report_dir, kernel_r
         run_results.record_skip(kernel.name, target.name, reason)
         pytest.skip(f"{kernel.name} on {target.name}: {reason}")
     try:
-        run_row(property_test(kernel, target, selected_references, run_results, report_dir, runner=kernel_runner),
-                run_results, report_dir)
+        run_row(property_test(kernel, target, selected_references, run_results, report_dir, runner=kernel_runner))
     except DeviceLost as lost:
         pytest.fail(f"{kernel.name} on {target.name}: {lost}", pytrace=False)

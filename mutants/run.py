@@ -36,8 +36,7 @@ def hunt(mutant, target, max_examples: int, report_dir: str):
     results.record_verdicts = counting
     test = property_test(mutant.kernel, target, (REFERENCES["numpy"],), results, report_dir, pinned=False)
     try:
-        run_row(settings(max_examples=max_examples, database=None, derandomize=True, deadline=None)(test),
-                results, report_dir)
+        run_row(settings(max_examples=max_examples, database=None, derandomize=True, deadline=None)(test))
     except ConformanceFailure:
         shrunk = eval(results.failures[-1].case_summary.split("  #")[0], {"DepthwiseCase": DepthwiseCase})
         return True, seen["first_failure"], shrunk

@@ -57,7 +57,7 @@ def test_a_failure_that_passes_on_replay_is_written_up_as_nondeterministic(tmp_p
     test = property_test(KERNELS["seed_te"], select_targets("llvm")[0], (REFERENCES["numpy"],), results,
                          tmp_path, pinned=False, runner=CorruptsTheThirdCall())
     with pytest.raises(ConformanceFailure, match="nondeterministic"):
-        run_row(settings(max_examples=10, derandomize=True, database=None, **_COMMON)(test), results, tmp_path)
+        run_row(settings(max_examples=10, derandomize=True, database=None, **_COMMON)(test))
     [failure] = results.failures
     assert failure.message.startswith("nondeterministic") and "numpy" in failure.message
     assert "## Nondeterministic" in failure.bug_report
