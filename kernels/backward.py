@@ -40,7 +40,6 @@ class BackwardKernel:
 @functools.lru_cache(maxsize=256)
 def build_backward(case, target) -> tuple[BackwardKernel, BackwardKernel]:
     """(grad_input(weight, grad_out), grad_weight(data, grad_out)) built for `case` on `target`."""
-    import tvm
     from tvm import te, topi
 
     g = te.placeholder(case.output_shape, case.dtype, name="grad_out")
@@ -51,9 +50,15 @@ def build_backward(case, target) -> tuple[BackwardKernel, BackwardKernel]:
     grad_weight = topi.nn.depthwise_conv2d_backward_weight_nhwc(
         x, g, case.output_shape, case.weight_shape, case.stride, case.padding)
 
-    def built(which, tensors):
-        module = tvm.IRModule({"main": te.create_prim_func(list(tensors))})
-        function = tvm.compile(module, target=target.tvm_target()).jit()["main"]
-        return BackwardKernel(which, case, target, function, module.script())
+    return (compile_backward("input", case, target, (w, g, grad_input)),
+            compile_backward("weight", case, target, (x, g, grad_weight)))
 
-    return built("input", (w, g, grad_input)), built("weight", (x, g, grad_weight))
+
+def compile_backward(which: str, case, target, tensors) -> BackwardKernel:
+    """Compile TE tensors (first input, grad_out, gradient) into a BackwardKernel."""
+    import tvm
+    from tvm import te
+
+    module = tvm.IRModule({"main": te.create_prim_func(list(tensors))})
+    function = tvm.compile(module, target=target.tvm_target()).jit()["main"]
+    return BackwardKernel(which, case, target, function, module.script())

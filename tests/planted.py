@@ -42,3 +42,17 @@ SEGFAULTING = Kernel(name="planted_segfault", compute=segfaults, space=CaseSpace
                      description="planted: segfaults while building")
 HANGING = Kernel(name="planted_hang", compute=hangs, space=CaseSpace(layouts=("NCHW",)),
                  description="planted: never finishes building")
+
+
+def backward_with_weight_padding_swapped(case, target):
+    """TOPI's backward kernels, except that grad_weight pads the data with top and bottom swapped
+    (a bug that needs pad_top != pad_bottom)."""
+    from kernels.backward import build_backward, compile_backward
+
+    grad_input, _ = build_backward(case, target)
+    g = te.placeholder(case.output_shape, case.dtype, name="grad_out")
+    x = te.placeholder(case.input_shape, case.dtype, name="data")
+    swapped = (case.pad_bottom, case.pad_left, case.pad_top, case.pad_right)
+    grad = topi.nn.depthwise_conv2d_backward_weight_nhwc(x, g, case.output_shape, case.weight_shape,
+                                                         case.stride, swapped)
+    return grad_input, compile_backward("weight", case, target, (x, g, grad))

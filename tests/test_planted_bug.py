@@ -71,3 +71,19 @@ def test_pinned_examples_catch_it_too(tmp_path):
     failing = {f.case_summary for f in results.failures}
     assert any("pad_top=1" in summary for summary in failing)
     assert all(f.directory.startswith("failures/planted_top_padding_at_bottom-llvm-") for f in results.failures)
+
+
+def test_a_wrong_gradient_is_caught_shrunk_and_written_up(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "conformance/test_backward.py", "-q", "-p", "no:cacheprovider",
+         "-p", "tests.planted_backward_plugin", "--targets", "llvm", "--hypothesis-profile=ci",
+         "--report-dir", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stdout + run.stderr
+    [folder] = (tmp_path / "failures").iterdir()
+    assert folder.name == "topi_backward_weight_nhwc-llvm-1"
+    report = (folder / "bug_report.md").read_text()
+    # Shrunk to the padding the bug needs on one side, nothing else.
+    assert ("DepthwiseCase(pad_top=1, layout='NHWC')" in report
+            or "DepthwiseCase(pad_bottom=1, layout='NHWC')" in report), report[:600]
+    repro = subprocess.run([sys.executable, str(folder / "repro.py")], capture_output=True, text=True, timeout=120)
+    assert repro.returncode == 1 and "REPRODUCED" in repro.stdout, repro.stdout + repro.stderr

@@ -76,16 +76,14 @@ def scaled_grad_weight(case, target, scale):
     import tvm
     from tvm import te, topi
 
-    from kernels.backward import BackwardKernel
+    from kernels.backward import compile_backward
 
     g = te.placeholder(case.output_shape, case.dtype, name="grad_out")
     x = te.placeholder(case.input_shape, case.dtype, name="data")
     grad = topi.nn.depthwise_conv2d_backward_weight_nhwc(x, g, case.output_shape, case.weight_shape,
                                                          case.stride, case.padding)
     scaled = te.compute(grad.shape, lambda *i: grad(*i) * tvm.tirx.const(scale, case.dtype), name="scaled")
-    module = tvm.IRModule({"main": te.create_prim_func([x, g, scaled])})
-    function = tvm.compile(module, target=target.tvm_target()).jit()["main"]
-    return BackwardKernel("weight", case, target, function, module.script())
+    return compile_backward("weight", case, target, (x, g, scaled))
 
 
 def test_backward_repros_of_the_correct_kernels_exit_zero(tmp_path):
