@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from kernels.guarded import OutputTensor, input_tensor
+from kernels.guarded import KernelArgs
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,9 @@ class BackwardKernel:
         return self.case.input_shape if self.which == "input" else self.case.weight_shape
 
     def __call__(self, first, grad_out):
-        dev = self.target.device()
-        out = OutputTensor(self.output_shape, self.case.dtype, dev)
-        self.function(input_tensor(first, dev), input_tensor(grad_out, dev), out.tensor)
-        return out.result()
+        args = KernelArgs((first, grad_out), self.target.device(), (self.output_shape, self.case.dtype))
+        self.function(*args.tensors)
+        return args.result()
 
 
 @functools.lru_cache(maxsize=256)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kernels.build_cache import build_cache, cache_key, export_file
-from kernels.guarded import OutputTensor, input_tensor
+from kernels.guarded import KernelArgs
 from strategies.case import DepthwiseCase
 
 # Everything that determines the generated code is (kernel, case, options, target): the
@@ -50,12 +50,12 @@ class CompiledKernel:
         dev = self.device or self.target.device()
         if self.kernel.weight_shape is not None:
             weight = weight.reshape(self.kernel.weight_shape(self.case))
-        x, w = input_tensor(data, dev), input_tensor(weight, dev)
         if self.kernel.kind == "relax":
-            return self.function(x, w).numpy()
-        y = OutputTensor(self.case.output_shape, self.case.dtype, dev)
-        self.function(x, w, y.tensor, *self.scalar_args)
-        return y.result()
+            args = KernelArgs((data, weight), dev)
+            return args.result(self.function(*args.tensors))
+        args = KernelArgs((data, weight), dev, (self.case.output_shape, self.case.dtype))
+        self.function(*args.tensors, *self.scalar_args)
+        return args.result()
 
 
 def schedule_for_target(mod, target):

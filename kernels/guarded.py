@@ -4,7 +4,7 @@ A kernel that reads past an input would otherwise see whatever memory follows it
 output changes from call to call, Hypothesis calls the failure flaky and cannot shrink it.
 Reading NaN instead, the same example fails the same way every time. An output element the
 kernel never writes stays NaN, and a write past either end of the output lands in a guard
-zone, which is checked after the call.
+zone; guard zones and inputs are checked unchanged after the call.
 
 Guard zones need host memory that TVM can use in place (DLPack), so they are used for the
 local CPU device; elsewhere (GPUs, RPC devices) the output is still filled with NaN first.
@@ -22,7 +22,7 @@ KDL_CPU = 1  # a remote CPU's device type carries its RPC session in the upper b
 
 
 class GuardZoneWritten(RuntimeError):
-    """The kernel wrote outside its output buffer."""
+    """The kernel wrote outside its output buffer, or into an input."""
 
 
 def uses_guard_zones(dev) -> bool:
@@ -67,33 +67,42 @@ class GuardedBuffer:
                 and self.raw[GUARD_BYTES + self.array.nbytes:].tobytes() == untouched)
 
 
-def input_tensor(array: np.ndarray, dev):
-    """`array` on `dev`, between NaN guard zones where the device allows it."""
-    import tvm
+class KernelArgs:
+    """The arguments of one kernel call on `dev`: the inputs, then an output of `output`
+    = (shape, dtype) unless the kernel returns its own (Relax). `result()` after the call
+    returns the output and raises GuardZoneWritten when the kernel wrote where it must not:
+    into an input, or outside its output (checked where guard zones are used)."""
 
-    if not uses_guard_zones(dev):
-        return tvm.runtime.tensor(np.ascontiguousarray(array), dev)
-    buffer = GuardedBuffer(array.shape, array.dtype)
-    buffer.array[...] = array
-    return buffer.tensor()
-
-
-class OutputTensor:
-    """An output filled with NaN before the call; `result()` copies it out after the call
-    and raises GuardZoneWritten when the kernel wrote past either end."""
-
-    def __init__(self, shape, dtype, dev):
+    def __init__(self, inputs, dev, output=None):
         import tvm
 
-        self.buffer = GuardedBuffer(shape, dtype) if uses_guard_zones(dev) else None
-        if self.buffer is not None:
-            self.tensor = self.buffer.tensor()
+        self.guarded = uses_guard_zones(dev)
+        self.buffers, self.before = [], []
+        if self.guarded:
+            for array in inputs:
+                buffer = GuardedBuffer(array.shape, array.dtype)
+                buffer.array[...] = array
+                self.buffers.append(buffer)
+            self.before = [buffer.raw.tobytes() for buffer in self.buffers]
+            tensors = [buffer.tensor() for buffer in self.buffers]
         else:
-            self.tensor = tvm.runtime.tensor(np.full(shape, np.nan, dtype=dtype), dev)
+            tensors = [tvm.runtime.tensor(np.ascontiguousarray(array), dev) for array in inputs]
+        self.output = None
+        if output is not None:
+            shape, dtype = output
+            if self.guarded:
+                self.output = GuardedBuffer(shape, dtype)
+                tensors.append(self.output.tensor())
+            else:
+                tensors.append(tvm.runtime.tensor(np.full(shape, np.nan, dtype=dtype), dev))
+        self.tensors = tuple(tensors)
 
-    def result(self) -> np.ndarray:
-        if self.buffer is None:
-            return self.tensor.numpy()
-        if not self.buffer.guard_zones_intact():
+    def result(self, returned=None) -> np.ndarray:
+        """The output (`returned`, for a kernel that returns its own), after the checks."""
+        if any(buffer.raw.tobytes() != before for buffer, before in zip(self.buffers, self.before)):
+            raise GuardZoneWritten("the kernel wrote into an input or its guard zones")
+        if self.output is not None and not self.output.guard_zones_intact():
             raise GuardZoneWritten("the kernel wrote outside its output buffer (a guard zone changed)")
-        return self.buffer.array.copy()
+        if returned is not None:
+            return returned.numpy()
+        return self.output.array.copy() if self.output is not None else self.tensors[-1].numpy()

@@ -84,12 +84,13 @@ def compile_tir():
         return None
 
 
-def call(function, inputs, shape, dtype, dev, scalars=()):
-    """A TIR function's output (its argument after the inputs); None, said, when it wrote outside it."""
-    y = OutputTensor(shape, dtype, dev)
-    function(*inputs, y.tensor, *scalars)
+def call(function, arrays, dev, output=None, scalars=()):
+    """The kernel's output: TIR (inputs, output of `output` = (shape, dtype), scalars), or a
+    Relax function returning it; None, said, when it wrote into an input or outside its output."""
+    args = KernelArgs(arrays, dev, output)
+    returned = function(*args.tensors, *scalars)
     try:
-        return y.result()
+        return args.result(returned if output is None else None)
     except GuardZoneWritten as exc:
         print(f"REPRODUCED: {{exc}}")
         return None
@@ -130,13 +131,13 @@ def main() -> int:
     if executable is None:
         return 1
     dev = tvm.device(DEVICE, 0)
-    x, w = input_tensor(data, dev), input_tensor(weight.reshape(WEIGHT_SHAPE), dev)
+    arrays = (data, weight.reshape(WEIGHT_SHAPE))
     if RELAX:
-        actual = tvm.relax.VirtualMachine(executable, dev)["main"](x, w).numpy()
+        actual = call(tvm.relax.VirtualMachine(executable, dev)["main"], arrays, dev)
     else:
-        actual = call(executable.jit()["main"], (x, w), case.output_shape, case.dtype, dev, SCALARS)
-        if actual is None:
-            return 1
+        actual = call(executable.jit()["main"], arrays, dev, (case.output_shape, case.dtype), SCALARS)
+    if actual is None:
+        return 1
     expected = numpy_reference(case, data, weight)
     magnitude = numpy_reference(case, np.abs(data), np.abs(weight))
     return verdict(case, actual, expected, error_bound(case, magnitude, case.dtype, "float64"))
@@ -160,8 +161,7 @@ def main() -> int:
         return 1
     dev = tvm.cpu()
     index, first, shape = (0, weight, case.input_shape) if WHICH == "input" else (1, data, case.weight_shape)
-    actual = call(executable.jit()["main"], (input_tensor(first, dev), input_tensor(grad_out, dev)),
-                  shape, case.dtype, dev)
+    actual = call(executable.jit()["main"], (first, grad_out), dev, (shape, case.dtype))
     if actual is None:
         return 1
     expected = numpy_gradients(case, data, weight, grad_out)[index]

@@ -1,12 +1,12 @@
 """Guarded buffers: out-of-bounds reads give NaN every time, unwritten outputs stay NaN,
-writes past the output are caught (kernels/guarded.py)."""
+writes past the output or into an input are caught (kernels/guarded.py)."""
 import numpy as np
 import pytest
 import tvm
 from tvm import te
 from tvm.script import tirx as T
 
-from kernels.guarded import GUARD_BYTES, GuardedBuffer, GuardZoneWritten, OutputTensor, input_tensor
+from kernels.guarded import GUARD_BYTES, GuardedBuffer, GuardZoneWritten, KernelArgs
 
 N = 5
 
@@ -32,10 +32,21 @@ def writes_one_past_the_end():
     return compiled(main)
 
 
-def call(function, data, shape=(N,), dtype="float32"):
-    out = OutputTensor(shape, dtype, tvm.cpu())
-    function(input_tensor(data, tvm.cpu()), out.tensor)
-    return out.result()
+@pytest.fixture(scope="module")
+def clears_its_input():
+    @T.prim_func
+    def main(X: T.Buffer((N,), "float32"), Y: T.Buffer((N,), "float32")):
+        for i in range(N):
+            Y[i] = X[i]
+            X[i] = T.float32(0)
+
+    return compiled(main)
+
+
+def call(function, data):
+    args = KernelArgs((data,), tvm.cpu(), ((N,), "float32"))
+    function(*args.tensors)
+    return args.result()
 
 
 def test_a_read_past_the_input_gives_nan_every_time(reads_one_past_the_end):
@@ -51,10 +62,15 @@ def test_a_write_past_the_output_is_an_error(writes_one_past_the_end):
         call(writes_one_past_the_end, np.ones(N, "float32"))
 
 
+def test_a_write_into_an_input_is_an_error(clears_its_input):
+    with pytest.raises(GuardZoneWritten, match="into an input"):
+        call(clears_its_input, np.ones(N, "float32"))
+
+
 def test_an_element_never_written_stays_nan(writes_one_past_the_end):
-    out = OutputTensor((N,), "float32", tvm.cpu())
-    writes_one_past_the_end(input_tensor(np.ones(N, "float32"), tvm.cpu()), out.tensor)
-    assert np.isnan(out.buffer.array[0]) and (out.buffer.array[1:] == 1).all()
+    args = KernelArgs((np.ones(N, "float32"),), tvm.cpu(), ((N,), "float32"))
+    writes_one_past_the_end(*args.tensors)
+    assert np.isnan(args.output.array[0]) and (args.output.array[1:] == 1).all()
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])

@@ -4,6 +4,8 @@ repro scripts too."""
 import subprocess
 import sys
 
+import pytest
+
 from kernels.build import build
 from kernels.registry import KERNELS
 from reports.repro import repro_script
@@ -21,10 +23,11 @@ def run_repro(tmp_path, kernel, case, seed=0):
     return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
 
 
-def test_repro_of_a_correct_kernel_exits_zero(tmp_path):
+@pytest.mark.parametrize("kernel_name", ["topi_nchw", "relax_conv2d", "seed_te_generic"])
+def test_repro_of_a_correct_kernel_exits_zero(tmp_path, kernel_name):
     case = DepthwiseCase(channels=3, multiplier=2, height=5, width=4, kernel_h=3, kernel_w=2,
                          pad_top=1, pad_right=2, stride_w=2)
-    run = run_repro(tmp_path, KERNELS["topi_nchw"], case, seed=5)
+    run = run_repro(tmp_path, KERNELS[kernel_name], case, seed=5)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "not reproduced" in run.stdout
 
@@ -40,8 +43,6 @@ def test_repro_of_a_read_past_the_input_reproduces_every_time(tmp_path):
 
 
 def test_repro_of_a_compile_error_reproduces_it(tmp_path):
-    import pytest
-
     from kernels.build import BuildError
     from targets.discovery import discover_targets
 
