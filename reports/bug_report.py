@@ -26,7 +26,8 @@ def bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro: s
         lines += ["## Nondeterministic", "",
                   "This example failed once and passed when dwconf ran it again with the same inputs: the "
                   "output depends on more than the inputs (memory the kernel does not own, a race between "
-                  "threads). Hypothesis could not shrink it; the repro may need several runs.", ""]
+                  "threads). The case is the last one that failed while Hypothesis shrank; the repro may need "
+                  "several runs.", ""]
     if error:
         lines += ["## Error", "", "```", error, "```", ""]
     if actual is not None and expected is not None and np.shape(actual) == np.shape(expected):
