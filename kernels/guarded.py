@@ -76,9 +76,9 @@ class KernelArgs:
     def __init__(self, inputs, dev, output=None):
         import tvm
 
-        self.guarded = uses_guard_zones(dev)
+        guarded = uses_guard_zones(dev)
         self.buffers, self.before = [], []
-        if self.guarded:
+        if guarded:
             for array in inputs:
                 buffer = GuardedBuffer(array.shape, array.dtype)
                 buffer.array[...] = array
@@ -90,7 +90,7 @@ class KernelArgs:
         self.output = None
         if output is not None:
             shape, dtype = output
-            if self.guarded:
+            if guarded:
                 self.output = GuardedBuffer(shape, dtype)
                 tensors.append(self.output.tensor())
             else:

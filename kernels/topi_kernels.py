@@ -35,8 +35,6 @@ def topi_group(case):
     return x, k, y
 
 
-
-
 def _nchwc_missing() -> str | None:
     """TOPI 0.27's generic depthwise_conv2d_NCHWc raises 'missing register' (its x86 version
     is gone); probe it, so the rows come back by themselves when an implementation returns."""

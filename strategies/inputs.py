@@ -45,22 +45,14 @@ def seeded_normal(case: DepthwiseCase, seed: int, fraction_bits: int | None = No
     return tuple(arrays)
 
 
-# The data are drawn as a seed and a precision. Full precision comes first (the simplest):
+# The input arrays are drawn as a seed and a precision, not element by element: the choice
+# sequence then has the same shape whatever the case's size, so Hypothesis can shrink the
+# case and keep the data failing (element-wise arrays stall the shrinker as soon as a smaller
+# case re-reads the old choices as new elements). Full precision comes first (the simplest):
 # rounded, integer-like data give many zeros and exact sums, which hide bugs in small cases
 # and would stop the case from shrinking.
 SEEDS = st.integers(0, 2**32 - 1)
 FRACTION_BITS = st.one_of(st.none(), st.integers(0, 8))  # None: full precision
-
-
-def input_arrays(case: DepthwiseCase) -> st.SearchStrategy[tuple[np.ndarray, np.ndarray]]:
-    """Finite, bounded (data, weight) arrays of the case's shapes and dtype.
-
-    The values come from a drawn seed and precision, not element by element: the choice
-    sequence then has the same shape whatever the case's size, so Hypothesis can shrink
-    the case and keep the data failing (element-wise arrays stall the shrinker as soon as
-    a smaller case re-reads the old choices as new elements).
-    """
-    return st.builds(lambda s, b: seeded_normal(case, s, b), SEEDS, FRACTION_BITS)
 
 
 @st.composite
@@ -68,6 +60,6 @@ def conv_examples(draw, space: CaseSpace = CaseSpace(), options=None) -> ConvExa
     """A valid case inside `space` with its input arrays and, where a kernel has schedule
     knobs, `options(case)`'s draw of them."""
     case = draw(depthwise_cases(space))
-    data, weight = seeded_normal(case, draw(SEEDS), draw(FRACTION_BITS))  # = draw(input_arrays(case))
+    data, weight = seeded_normal(case, draw(SEEDS), draw(FRACTION_BITS))
     chosen = draw(options(case)) if options is not None else {}
     return ConvExample(case, data, weight, tuple(sorted(chosen.items())))

@@ -44,15 +44,27 @@ HANGING = Kernel(name="planted_hang", compute=hangs, space=CaseSpace(layouts=("N
                  description="planted: never finishes building")
 
 
+def planted_grad_weight(case, target, padding=None, scale=1):
+    """TOPI's grad_weight kernel built with `padding` (top, left, bottom, right; default the
+    case's) and its output times `scale`: a planted bug when either differs."""
+    import tvm
+
+    from kernels.backward import compile_backward
+
+    g = te.placeholder(case.output_shape, case.dtype, name="grad_out")
+    x = te.placeholder(case.input_shape, case.dtype, name="data")
+    grad = topi.nn.depthwise_conv2d_backward_weight_nhwc(x, g, case.output_shape, case.weight_shape,
+                                                         case.stride, padding or case.padding)
+    if scale != 1:
+        grad = te.compute(grad.shape, lambda *i: grad(*i) * tvm.tirx.const(scale, case.dtype), name="scaled")
+    return compile_backward("weight", case, target, (x, g, grad))
+
+
 def backward_with_weight_padding_swapped(case, target):
     """TOPI's backward kernels, except that grad_weight pads the data with top and bottom swapped
     (a bug that needs pad_top != pad_bottom)."""
-    from kernels.backward import build_backward, compile_backward
+    from kernels.backward import build_backward
 
     grad_input, _ = build_backward(case, target)
-    g = te.placeholder(case.output_shape, case.dtype, name="grad_out")
-    x = te.placeholder(case.input_shape, case.dtype, name="data")
     swapped = (case.pad_bottom, case.pad_left, case.pad_top, case.pad_right)
-    grad = topi.nn.depthwise_conv2d_backward_weight_nhwc(x, g, case.output_shape, case.weight_shape,
-                                                         case.stride, swapped)
-    return grad_input, compile_backward("weight", case, target, (x, g, grad))
+    return grad_input, planted_grad_weight(case, target, padding=swapped)

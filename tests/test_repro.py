@@ -72,21 +72,6 @@ def gradient_example(case, seed=0):
     return case, data, weight, np.random.default_rng(seed + 1).standard_normal(case.output_shape).astype(case.dtype)
 
 
-def scaled_grad_weight(case, target, scale):
-    """TOPI's grad_weight kernel with its output times `scale` (2: a planted bug)."""
-    import tvm
-    from tvm import te, topi
-
-    from kernels.backward import compile_backward
-
-    g = te.placeholder(case.output_shape, case.dtype, name="grad_out")
-    x = te.placeholder(case.input_shape, case.dtype, name="data")
-    grad = topi.nn.depthwise_conv2d_backward_weight_nhwc(x, g, case.output_shape, case.weight_shape,
-                                                         case.stride, case.padding)
-    scaled = te.compute(grad.shape, lambda *i: grad(*i) * tvm.tirx.const(scale, case.dtype), name="scaled")
-    return compile_backward("weight", case, target, (x, g, scaled))
-
-
 def test_backward_repros_of_the_correct_kernels_exit_zero(tmp_path):
     from conformance.test_backward import gradient_lengths
     from kernels.backward import build_backward
@@ -105,13 +90,14 @@ def test_backward_repros_of_the_correct_kernels_exit_zero(tmp_path):
 
 def test_a_wrong_gradient_is_written_up_with_a_repro_that_reproduces(tmp_path):
     from conformance.test_backward import gradient_bounds, gradient_lengths, write_up
+    from tests.planted import planted_grad_weight
     from reference.comparison import compare
     from reference.gradients import numpy_gradients
     from reports.results import RunResults
 
     target = select_targets("llvm")[0]
     ex = case, data, weight, grad_out = gradient_example(BACKWARD_CASE)
-    kernel = scaled_grad_weight(case, target, 2)
+    kernel = planted_grad_weight(case, target, scale=2)
     actual, expected = kernel(data, grad_out), numpy_gradients(case, data, weight, grad_out)[1]
     length = gradient_lengths(case)[1]
     verdict = compare("numpy", actual, expected, gradient_bounds(case, data, weight, grad_out, "float64")[1])
