@@ -52,6 +52,9 @@ def pytest_addoption(parser):
     group.addoption("--rpc-timeout", type=float, default=None,
                     help="seconds to wait for the tracker to grant a device session (default 60). "
                          "Env: DWCONF_RPC_TIMEOUT")
+    group.addoption("--findings", action="store_true", default=False,
+                    help="run every finding's test (conformance/test_findings.py) whatever --kernels and "
+                         "--targets select (default: those of the selected kernels and targets)")
     group.addoption("--report-dir", default=os.environ.get("DWCONF_REPORT_DIR", DEFAULT_REPORT_DIR),
                     help=f"where the HTML report and failure files go (default: {DEFAULT_REPORT_DIR})")
 
@@ -64,6 +67,9 @@ def _select_references(names):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "finding(kernels, targets): a finding's test, run when the selection "
+                                       "has one of its kernels and one of its targets (None: any), or --findings")
+    config.addinivalue_line("markers", "unselected: a parametrization the selection left empty (deselected)")
     from kernels.registry import select_kernels
     from reports.environment import environment
     from reports.results import RunResults
@@ -125,7 +131,8 @@ def pytest_generate_tests(metafunc):
     if "backward_target" in metafunc.fixturenames:
         # The gradient tests run on this machine's targets only.
         targets = [t for t in selection["targets"] if not t.rpc] if selection["backward"] else []
-        metafunc.parametrize("backward_target", targets, ids=[f"{BACKWARD}-{t.name}" for t in targets])
+        metafunc.parametrize("backward_target", _or_unselected(
+            [pytest.param(t, id=f"{BACKWARD}-{t.name}") for t in targets]))
     if "row" not in metafunc.fixturenames:
         return
     # A remote device serves one session at a time: its rows share one xdist worker
@@ -133,7 +140,38 @@ def pytest_generate_tests(metafunc):
     rows = [pytest.param((k, t), id=f"{k.name}-{t.name}",
                          marks=[pytest.mark.xdist_group(t.name)] if t.rpc else [])
             for k in selection["kernels"] for t in selection["targets"]]
-    metafunc.parametrize("row", rows)
+    metafunc.parametrize("row", _or_unselected(rows))
+
+
+def _or_unselected(params: list) -> list:
+    """`params`, or one placeholder that is deselected: pytest would print an empty parameter
+    set as a skip, and a narrowed selection is no reason to skip anything."""
+    return params or [pytest.param(None, id="unselected", marks=pytest.mark.unselected)]
+
+
+def _selected(item, selection) -> bool:
+    """Whether the selection takes this item: finding tests follow their kernels and targets."""
+    if item.get_closest_marker("unselected"):
+        return False
+    finding = item.get_closest_marker("finding")
+    if finding is None or item.config.getoption("findings"):
+        return True
+    kernels, targets = finding.kwargs.get("kernels"), finding.kwargs.get("targets")
+    names = {k.name for k in selection["kernels"]}
+    if selection["backward"]:
+        names.add(BACKWARD)
+    return ((kernels is None or bool(names & set(kernels)))
+            and (targets is None or bool({t.name for t in selection["targets"]} & set(targets))))
+
+
+def pytest_collection_modifyitems(config, items):
+    selection = config.stash[_SELECTION]
+    keep, drop = [], []
+    for item in items:
+        (keep if _selected(item, selection) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
@@ -180,6 +218,7 @@ def pytest_sessionfinish(session):
         return
     if parts.is_dir():
         results.merge(RunResults.load_parts(parts))
+        shutil.rmtree(parts, ignore_errors=True)  # merged: the report folder keeps the report only
     if results.rows:  # only runs that exercised the matrix write a report
         config.stash[_RESULTS] = results
         path = write_html_report(results, report_dir)

@@ -1,7 +1,11 @@
 """Known upstream problems found by dwconf, each a strict xfail naming its report.
 
 A strict xfail fails the run when the problem is fixed upstream, so the entry (and the
-target or reference restriction it justifies) gets removed instead of lingering.
+target or reference restriction it justifies) gets removed instead of lingering. Each test is
+marked with the kernels and targets its finding is about (None: any): it runs when the run's
+selection has one of each, and always under `--findings` (conftest.py).
+Every verdict here is the same on any host that can run the test: what triggers a finding
+(an mcpu, a target) is pinned, and a test skips only where this host cannot execute that code.
 """
 import os
 import subprocess
@@ -13,11 +17,21 @@ import pytest
 from kernels.build import build
 from kernels.registry import KERNELS
 from strategies.case import DepthwiseCase
-from targets.discovery import discover_targets
+from targets.cpu import missing_on_host
+from targets.discovery import AVX512_BF16_MEASURED, bfloat16_corrupts_heap, discover_targets
 
 TARGETS = {t.name: t for t in discover_targets()}
+FINDINGS = Path(__file__).resolve().parents[1] / "reports/findings"
+GPU_TARGETS = ("cuda", "opencl", "metal")
 
 
+def run_repro(name: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """A finding's repro.py in a child process (a crash there is the repro's exit status)."""
+    return subprocess.run([sys.executable, str(FINDINGS / name / "repro.py"), *args], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, **env})
+
+
+@pytest.mark.finding(kernels=None, targets=("c",))
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 @pytest.mark.xfail(strict=True, reason="reports/findings/c-target-codegen.md")
 def test_c_target_compiles_half_precision(dtype):
@@ -28,29 +42,37 @@ def test_c_target_compiles_half_precision(dtype):
     assert compiled.runnable
 
 
-@pytest.mark.xfail(strict=True, reason="reports/findings/llvm-avx512-bfloat16.md")
-def test_bfloat16_on_avx512_llvm_leaves_the_heap_intact():
-    from targets.discovery import host_has_avx512
+# The finding's first measured mcpu: pinned, so the verdict does not depend on the host's CPU.
+AVX512_MCPU = "skylake-avx512"
 
-    if not host_has_avx512():
-        pytest.skip("the host has no AVX-512")
-    repro = Path(__file__).resolve().parents[1] / "reports/findings/llvm-avx512-bfloat16/repro.py"
-    run = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "MALLOC_CHECK_": "3"})
+
+@pytest.mark.finding(kernels=None, targets=("llvm-native",))
+@pytest.mark.xfail(strict=True, reason="reports/findings/llvm-avx512-bfloat16.md")
+def test_bfloat16_built_for_skylake_avx512_leaves_the_heap_intact():
+    missing = missing_on_host(AVX512_MCPU)
+    if missing:
+        pytest.skip(f"this host cannot execute mcpu={AVX512_MCPU} code (no {', '.join(missing)})")
+    run = run_repro("llvm-avx512-bfloat16", AVX512_MCPU, MALLOC_CHECK_="3")
     assert run.returncode == 0, run.stdout[-500:] + run.stderr[-500:]
 
 
+@pytest.mark.finding(kernels=None, targets=("llvm-native",))
+@pytest.mark.parametrize("mcpu, corrupts", sorted(AVX512_BF16_MEASURED.items()))
+def test_avx512_bfloat16_exclusion_agrees_with_every_measured_mcpu(mcpu, corrupts):
+    assert bfloat16_corrupts_heap({"kind": "llvm", "mcpu": mcpu}) == corrupts
+
+
+@pytest.mark.finding(kernels=("seed_te_cpu_tiled",), targets=("llvm",))
 @pytest.mark.xfail(strict=True, reason="reports/findings/vectorized-loop-local-buffer.md")
 def test_vectorized_loop_over_a_local_buffer_is_right():
-    repro = Path(__file__).resolve().parents[1] / "reports/findings/vectorized-loop-local-buffer/repro.py"
-    run = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=300)
+    run = run_repro("vectorized-loop-local-buffer")
     assert run.returncode == 0, run.stdout[-500:] + run.stderr[-500:]
 
 
+@pytest.mark.finding(kernels=("relax_conv2d", "torch_export"), targets=GPU_TARGETS)
 @pytest.mark.xfail(strict=True, reason="reports/findings/dlight-depthwise-conv2d.md")
 def test_relax_depthwise_conv2d_compiles_for_gpu_targets():
-    repro = Path(__file__).resolve().parents[1] / "reports/findings/dlight-depthwise-conv2d/repro.py"
-    run = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=300)
+    run = run_repro("dlight-depthwise-conv2d")
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
 
 
@@ -62,13 +84,14 @@ def test_every_known_failure_names_an_existing_finding():
         assert (root / known.finding).is_file(), known.finding
 
 
+@pytest.mark.finding(kernels=("relax_conv2d",), targets=("metal",))
 @pytest.mark.xfail(strict=True, reason="reports/findings/dlight-metal-segfault.md")
 def test_float16_relax_depthwise_conv2d_compiles_for_metal():
-    repro = Path(__file__).resolve().parents[1] / "reports/findings/dlight-metal-segfault/repro.py"
-    run = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=300)
+    run = run_repro("dlight-metal-segfault")
     assert run.returncode == 0, f"exit status {run.returncode}"
 
 
+@pytest.mark.finding(kernels=("seed_te_cpu_tiled",), targets=("c",))
 @pytest.mark.xfail(strict=True, reason="reports/findings/c-target-codegen.md")
 def test_c_target_compiles_vectorized_loops():
     import tvm

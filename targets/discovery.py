@@ -15,6 +15,8 @@ import os
 import shutil
 from dataclasses import dataclass, field
 
+from targets.cpu import host_mcpu, mcpu_features, missing_on_host
+
 
 @dataclass(frozen=True)
 class Target:
@@ -81,13 +83,17 @@ def _probe_llvm(mcpu: str | None = None):
     if not tvm.runtime.enabled("llvm"):
         return "this TVM build has no LLVM code generator", None, {}
     if mcpu == "native":
-        return None, None, {"mcpu": codegen.llvm_get_system_cpu()}
-    if mcpu is not None:
+        mcpu = host_mcpu()
+    elif mcpu is not None:
         host = codegen.llvm_get_system_triple()
         if not host.startswith("x86_64"):
             return f"mcpu={mcpu} is an x86-64 CPU; this host is {host}", None, {}
-        return None, None, {"mcpu": mcpu}
-    return None, None, {}
+    if mcpu is None:
+        return None, None, {}
+    missing = missing_on_host(mcpu)
+    not_runnable = (f"compiled, not run: this host cannot execute mcpu={mcpu} code (no {', '.join(missing)})"
+                    if missing else None)
+    return None, not_runnable, {"mcpu": mcpu}
 
 
 def _probe_c():
@@ -149,7 +155,8 @@ def _trial_build(spec: dict) -> str | None:
 
 # dtypes a target cannot take, and why (a finding is named by its file).
 C_HALF = "TVM's C code generator emits code gcc rejects (reports/findings/c-target-codegen.md)"
-AVX512_BF16 = "bfloat16 kernels corrupt the heap on AVX-512 (reports/findings/llvm-avx512-bfloat16.md)"
+AVX512_BF16 = ("bfloat16 kernels built for an AVX-512 mcpu with LLVM's prefer-256-bit tuning corrupt the heap "
+               "(reports/findings/llvm-avx512-bfloat16.md)")
 LACKS = {
     "metal": {"float64": "Metal Shading Language has no 64-bit float"},
     "c": {"float16": C_HALF, "bfloat16": C_HALF},
@@ -162,18 +169,30 @@ KIND_EXCLUSIONS = tuple(("metal", "relax", dtype, METAL_SEGFAULT)
                         for dtype in ("float32", "float64", "float16", "bfloat16"))
 
 
-def host_has_avx512() -> bool:
-    import tvm
-    from tvm.target import codegen
-
-    native = tvm.target.Target({"kind": "llvm", "mcpu": codegen.llvm_get_system_cpu()})
-    return bool(codegen.llvm_cpu_has_features(["avx512f"], native))
+# reports/findings/llvm-avx512-bfloat16.md, measured with its repro: mcpu -> the heap was corrupted.
+AVX512_BF16_MEASURED = {"skylake-avx512": True, "sapphirerapids": True, "emeraldrapids": True,
+                        "znver5": False, "x86-64": False}
 
 
-def lacks(name: str) -> dict:
-    """The dtypes target `name` does not take here, with the reasons."""
+def bfloat16_corrupts_heap(spec: dict) -> bool:
+    """Whether bfloat16 kernels built for this llvm target fall under the AVX-512 finding.
+
+    Decided from the mcpu's features, never from the host: of the measured mcpus, exactly those
+    with avx512f and LLVM's prefer-256-bit tuning corrupt (Intel's; AMD's znver4/5 do not
+    prefer 256 bits), and with that one feature TVM and LLVM emit for znver5 the very IR they
+    emit for skylake-avx512. Unmeasured mcpus are judged by the same features.
+    """
+    if spec.get("kind") != "llvm" or not spec.get("mcpu"):
+        return False
+    if not str(spec.get("mtriple", "x86_64")).startswith("x86_64"):
+        return False
+    return {"avx512f", "prefer-256-bit"} <= mcpu_features(spec["mcpu"])
+
+
+def lacks(name: str, spec: dict) -> dict:
+    """The dtypes target `name`, built with `spec`, does not take, with the reasons."""
     found = dict(LACKS.get(name, {}))
-    if name == "llvm-native" and host_has_avx512():
+    if bfloat16_corrupts_heap(spec):
         found["bfloat16"] = AVX512_BF16
     return found
 
@@ -200,8 +219,8 @@ def discover_targets() -> tuple[Target, ...]:
             unavailable, not_runnable, overrides = probe()
         except Exception as exc:  # a probe that breaks means the target cannot be used
             unavailable, not_runnable, overrides = f"probe failed: {type(exc).__name__}: {exc}", None, {}
-        found.append(Target(name, {**spec, **overrides}, device_kind, gpu, unavailable, not_runnable,
-                            lacks(name)))
+        spec = {**spec, **overrides}
+        found.append(Target(name, spec, device_kind, gpu, unavailable, not_runnable, lacks(name, spec)))
     return tuple(found)
 
 

@@ -118,7 +118,8 @@ def remote_targets(tracker: str, keys: str):
     found = []
     for key, name, attrs in parsed:
         spec, device_kind, gpu, _ = KNOWN_TARGETS[name]
-        found.append(Target(f"rpc-{key}", {**spec, **attrs}, device_kind, gpu, lacks=lacks(name),
+        spec = {**spec, **attrs}
+        found.append(Target(f"rpc-{key}", spec, device_kind, gpu, lacks=lacks(name, spec),
                             rpc=(host, port, key), examples_from=None if attrs else name))
     return tuple(found)
 

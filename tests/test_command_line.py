@@ -35,3 +35,22 @@ def test_unavailable_target_is_a_visible_skip_with_its_reason(tmp_path):
     assert "SKIPPED" in run.stdout and "seed_te on vulkan: this TVM build has no vulkan" in run.stdout
     html = (tmp_path / "report" / "index.html").read_text()
     assert "skipped:" in html and "vulkan" in html
+
+
+def test_a_narrowed_run_runs_only_what_it_selected_and_leaves_only_the_report(tmp_path):
+    run = run_pytest("--kernels", "seed_te", "--targets", "llvm", "-n", "2", "-rA", tmp_path=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "PASSED conformance/test_conformance.py::test_conformance[seed_te-llvm]" in run.stdout
+    assert "empty parameter" not in run.stdout and "test_backward" not in run.stdout
+    # findings of other kernels and targets (the Metal one alone takes ~20 s) are not run
+    assert "metal" not in run.stdout and "seed_te_cpu_tiled" not in run.stdout
+    assert "PASSED conformance/test_findings.py::test_every_known_failure_names_an_existing_finding" in run.stdout
+    assert sorted(p.name for p in (tmp_path / "report").iterdir()) == ["index.html", "results.json"]
+
+
+def test_findings_option_runs_every_finding_whatever_the_selection(tmp_path):
+    narrowed = run_pytest("--kernels", "seed_te", "--targets", "llvm", "--co", tmp_path=tmp_path)
+    everything = run_pytest("--kernels", "seed_te", "--targets", "llvm", "--findings", "--co", tmp_path=tmp_path)
+    assert "test_float16_relax_depthwise_conv2d_compiles_for_metal" not in narrowed.stdout
+    assert "test_float16_relax_depthwise_conv2d_compiles_for_metal" in everything.stdout
+    assert "test_c_target_compiles_vectorized_loops" in everything.stdout

@@ -2,7 +2,9 @@
 import pytest
 
 from kernels.registry import KERNELS, register_kernel, select_kernels
-from targets.discovery import KNOWN_TARGETS, available_targets, discover_targets, select_targets
+from targets.cpu import missing_on_host
+from targets.discovery import (AVX512_BF16, KNOWN_TARGETS, available_targets, bfloat16_corrupts_heap,
+                               discover_targets, select_targets)
 
 
 def test_llvm_is_always_available():
@@ -19,8 +21,20 @@ def test_every_known_target_is_reported_with_a_reason_when_unavailable():
 
 def test_cpu_targets_run_here_and_llvm_variants_differ_in_mcpu():
     targets = {t.name: t for t in discover_targets()}
-    assert targets["llvm"].runnable and targets["llvm-native"].runnable
-    assert "mcpu" not in targets["llvm"].spec and targets["llvm-native"].spec["mcpu"]
+    native = targets["llvm-native"]
+    assert targets["llvm"].runnable and targets["llvm-x86-64"].runnable
+    assert "mcpu" not in targets["llvm"].spec and native.spec["mcpu"]
+    # llvm-native runs here unless its mcpu (DWCONF_HOST_MCPU in tests) needs what this CPU lacks
+    assert native.runnable == (not missing_on_host(native.spec["mcpu"])), native.why_not_runnable
+
+
+def test_llvm_native_takes_bfloat16_unless_its_mcpu_falls_under_the_avx512_finding():
+    native = {t.name: t for t in discover_targets()}["llvm-native"]
+    excluded = native.excluded_dtypes("te")
+    if bfloat16_corrupts_heap(native.spec):
+        assert excluded == {"bfloat16": AVX512_BF16}
+    else:
+        assert excluded == {}
 
 
 def test_selection_keeps_order_and_drops_duplicates():
