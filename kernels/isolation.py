@@ -89,7 +89,11 @@ class IsolatedRunner:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            from kernels.user_module import IMPORTED, import_user_modules
+
+            # --kernel-module files are imported under names of their own: the worker does the same
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=import_user_modules, initargs=(dict(IMPORTED),))
         return self._pool
 
     def _discard(self, kill: bool):

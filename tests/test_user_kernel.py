@@ -33,3 +33,23 @@ def test_bad_modules_say_what_the_interface_expects(tmp_path, source, complaint)
     with pytest.raises(KernelModuleError) as error:
         load_kernel_module(str(module))
     assert complaint in str(error.value) and "compute(case) -> (X, K, Y)" in str(error.value)
+
+
+def test_a_module_named_like_a_dwconf_package_is_the_users_own(tmp_path):
+    own = tmp_path / "kernels.py"
+    own.write_text((ROOT / "examples/my_depthwise.py").read_text().replace('NAME = "my_depthwise"', ""))
+    [kernel] = load_kernel_module(str(own))
+    assert kernel.name == "kernels" and kernel.compute.__module__.startswith("dwconf_user_kernels_")
+    import kernels.registry  # dwconf's own package is untouched
+
+    assert "seed_te" in kernels.registry.KERNELS
+
+
+def test_two_files_with_one_name_in_different_folders_are_two_modules(tmp_path):
+    loaded = []
+    for folder, name in (("a", "clean"), ("b", "clean_b")):
+        (tmp_path / folder).mkdir()
+        module = tmp_path / folder / "clean.py"
+        module.write_text(f'NAME = "{name}"\n\n\ndef compute(case):\n    return "{folder}"\n')
+        loaded += load_kernel_module(str(module))
+    assert [(k.name, k.compute(None)) for k in loaded] == [("clean", "a"), ("clean_b", "b")]
