@@ -1,7 +1,10 @@
 """Checking one example: build, run, compare with every reference, record, raise on failure.
 
-`property_test` turns a kernel x target row into a Hypothesis test; the conformance test
-module runs it, and the suite's own tests run it on planted wrong kernels.
+A row is checked in two phases: its pinned examples, each once (`pinned_failures`), then
+Hypothesis' generated examples (`property_test`), whose failure is shrunk. `run_row` writes up
+what the row found from the exception Hypothesis raises after replaying the minimal example:
+that one case, noting the pinned examples that fail too; a pinned failure is written up as
+such, never as shrunk, and only when no generated example failed.
 """
 from __future__ import annotations
 
@@ -9,8 +12,7 @@ import functools
 import time
 
 import numpy as np
-from hypothesis import example, given, settings, target as steer_towards
-from hypothesis.control import current_build_context
+from hypothesis import given, settings, target as steer_towards
 from hypothesis.errors import FlakyFailure
 
 from kernels.isolation import InProcessRunner, short_error
@@ -29,20 +31,13 @@ IN_PROCESS = InProcessRunner()
 
 
 class ConformanceFailure(AssertionError):
-    """A kernel disagreed with a reference, or failed to build or run; `write_up(nondeterministic)`
-    writes the failing example to the report (run_row calls it when the replay passed)."""
+    """A kernel disagreed with a reference, or failed to build or run. `write_up(**how)` writes
+    the failing example to the report; `how` is FailureRecord's `nondeterministic`, `pinned`
+    and `also_fails_on` (run_row calls it once, for the case the row reports)."""
 
     def __init__(self, message: str, write_up=None):
         super().__init__(message)
         self.write_up = write_up
-
-
-def is_final_replay() -> bool:
-    """True when Hypothesis replays the shrunk example (or outside Hypothesis altogether)."""
-    try:
-        return current_build_context().is_final
-    except Exception:
-        return True
 
 
 def closer_to_float64(actual, expected, oracle) -> str:
@@ -97,8 +92,6 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
         verdicts = same_verdict(references, ERROR, outcome.error)
     else:
         verdicts = reference_verdicts(case, data, weight, outcome.actual, references)
-        steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),
-                          default=0.0), label="error / bound")
     for v in verdicts:
         known = known_failure(kernel.name, target.name, v.message) if v.status in (FAIL, ERROR) else None
         if known is not None:
@@ -108,52 +101,73 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
     if not failing:
         return verdicts
     write_up = functools.partial(report_failure, (kernel, target, ex, outcome, verdicts), results, report_dir)
-    if is_final_replay():
-        write_up()
     raise ConformanceFailure(f"{kernel.name} on {target.name}, {case.summary()}:\n"
                              + "\n".join(f"  {v.reference}: {v.status}: {v.message}" for v in failing), write_up)
 
 
-def report_failure(found: tuple, results, report_dir, nondeterministic: bool = False) -> None:
-    """Write one failing example up (repro, bug report) and record it in the run's results."""
+def report_failure(found: tuple, results, report_dir, **how) -> None:
+    """Write one failing example up (repro, bug report) and record it in the run's results;
+    `how`: nondeterministic, pinned, also_fails_on (see FailureRecord)."""
     kernel, target, ex, outcome, verdicts = found
     expected = numpy_reference(ex.case, ex.data, ex.weight) if outcome.actual is not None else None
     repro = repro_script(kernel, target, ex, outcome.script) if outcome.script is not None else None
     results.record_failure(write_failure(report_dir, kernel, target, ex, repro, verdicts,
-                                         outcome.actual, expected, outcome.error, nondeterministic))
+                                         outcome.actual, expected, outcome.error, **how))
 
 
-def run_row(test) -> None:
-    """Run a row's Hypothesis test. A failure that passes when Hypothesis replays the same
-    example (output that depends on more than the inputs: memory the kernel does not own, a
-    race) is written up and raised like any other, marked nondeterministic."""
+def pinned_failures(kernel, target, references, results, report_dir, runner=None) -> list:
+    """Check the row's pinned examples, each once: (name, ConformanceFailure) for each that fails."""
+    failed = []
+    for name, ex in pinned_examples(kernel, target):
+        try:
+            check_example(kernel, target, ex, references, results, report_dir, runner)
+        except ConformanceFailure as failure:
+            failed.append((name, failure))
+    return failed
+
+
+def run_row(test, pinned: list = ()) -> None:
+    """Run a row's Hypothesis test and write up what the row found, once.
+
+    The exception Hypothesis raises comes from its final replay of the minimal example: that
+    case is written up, naming the `pinned` (pinned_failures) examples that fail too. A
+    failure that passes when replayed (output that depends on more than the inputs: memory
+    the kernel does not own, a race) is written up marked nondeterministic. When only pinned
+    examples failed, the first is written up as a pinned example, not shrunk.
+    """
+    also = tuple(name for name, _ in pinned)
     try:
         test()
+    except ConformanceFailure as failure:
+        failure.write_up(also_fails_on=also)
+        raise
     except FlakyFailure as flaky:
         first = flaky.subgroup(lambda e: isinstance(e, ConformanceFailure) and e.write_up is not None)
         if first is None:
             raise
         while isinstance(first, BaseExceptionGroup):
             first = first.exceptions[0]
-        first.write_up(nondeterministic=True)
+        first.write_up(nondeterministic=True, also_fails_on=also)
         raise ConformanceFailure(f"nondeterministic (failed, then passed when replayed): {first}") from None
+    if pinned:
+        name, failure = pinned[0]
+        failure.write_up(pinned=name, also_fails_on=also[1:])
+        raise ConformanceFailure(f"pinned example {name} fails (no generated example failed, so nothing was "
+                                 f"shrunk): {failure}")
 
 
-def property_test(kernel, target, references, results, report_dir, pinned=True, runner=None):
-    """The Hypothesis test of one kernel x target row, with the pinned examples first.
-
-    Hypothesis does not shrink a failing pinned (explicit) example and stops there; the
-    suite's own shrinking tests pass `pinned=False` to see the generated path alone.
-    """
+def property_test(kernel, target, references, results, report_dir, runner=None):
+    """The Hypothesis test of one kernel x target row's generated examples, steered towards
+    the largest error relative to its bound (pinned examples: `pinned_failures`)."""
 
     def check_row(ex):
-        check_example(kernel, target, ex, references, results, report_dir, runner)
+        verdicts = check_example(kernel, target, ex, references, results, report_dir, runner)
+        steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),
+                          default=0.0), label="error / bound")
 
     # Each row gets its own example-database key, as Hypothesis' pytest plugin does for
     # parametrized tests: a failure of one row must not be replayed on another.
     check_row._hypothesis_internal_add_digest = f"dwconf:{kernel.name}-{target.examples_key}".encode()
-    for pinned_example in reversed(pinned_examples(kernel, target) if pinned else []):
-        check_row = example(ex=pinned_example)(check_row)
     test = given(ex=conv_examples(target.restrict(kernel.space, kernel.kind), kernel.options))(check_row)
     # Slow-to-build kernels get their share of the examples, except in the nightly profile.
     if kernel.example_share < 1 and settings.get_current_profile_name() != "nightly":

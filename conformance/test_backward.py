@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from conformance.checking import ConformanceFailure, is_final_replay, run_row
+from conformance.checking import ConformanceFailure, run_row
 from kernels.backward import build_backward
 from reference.comparison import compare
 from reference.gradients import numpy_gradients, torch_gradients
@@ -45,14 +45,13 @@ def gradient_bounds(case, data, weight, grad_out, reference_dtype):
                  for length, magnitude in zip(gradient_lengths(case), magnitudes))
 
 
-def write_up(kernel, length, target, ex, verdicts, actual, expected, run_results, report_dir,
-             nondeterministic=False):
-    """Record one failing gradient with its repro script and bug report."""
+def write_up(kernel, length, target, ex, verdicts, actual, expected, run_results, report_dir, **how):
+    """Record one failing gradient with its repro script and bug report (`how`: see FailureRecord)."""
     case, data, weight, grad_out = ex
     repro = backward_repro_script(kernel, kernel.which, length, target, case,
                                   {"data": data, "weight": weight, "grad_out": grad_out}, kernel.script)
     run_results.record_failure(write_failure(report_dir, kernel, target, ConvExample(case, data, weight), repro,
-                                             verdicts, actual, expected, nondeterministic=nondeterministic))
+                                             verdicts, actual, expected, **how))
 
 
 def test_backward(backward_target, run_results, report_dir):
@@ -84,13 +83,11 @@ def test_backward(backward_target, run_results, report_dir):
         if not failing:
             return
 
-        def write_up_failing(nondeterministic=False):
+        def write_up_failing(**how):
             for kernel, length, vs, a, e in zip(kernels, gradient_lengths(case), verdicts, actual, oracle):
                 if not all(v.passed for v in vs):
-                    write_up(kernel, length, target, ex, vs, a, e, run_results, report_dir, nondeterministic)
+                    write_up(kernel, length, target, ex, vs, a, e, run_results, report_dir, **how)
 
-        if is_final_replay():
-            write_up_failing()
         raise ConformanceFailure(f"{case.summary()}:\n" + "\n".join(failing), write_up_failing)
 
     run_row(check)

@@ -5,7 +5,7 @@ Rows come from the registries (conftest.py derives them); ids are "{kernel}-{tar
 """
 import pytest
 
-from conformance.checking import property_test, run_row
+from conformance.checking import pinned_failures, property_test, run_row
 from targets.rpc import DeviceLost
 
 
@@ -16,6 +16,7 @@ def test_conformance(row, selected_references, run_results, report_dir, kernel_r
         run_results.record_skip(kernel.name, target.name, reason)
         pytest.skip(f"{kernel.name} on {target.name}: {reason}")
     try:
-        run_row(property_test(kernel, target, selected_references, run_results, report_dir, runner=kernel_runner))
+        pinned = pinned_failures(kernel, target, selected_references, run_results, report_dir, kernel_runner)
+        run_row(property_test(kernel, target, selected_references, run_results, report_dir, kernel_runner), pinned)
     except DeviceLost as lost:
         pytest.fail(f"{kernel.name} on {target.name}: {lost}", pytrace=False)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kernels.build_cache import build_cache, cache_key, export_file
-from kernels.guarded import KernelArgs
+from kernels.guarded import KernelArgs, shape_mismatch
 from strategies.case import DepthwiseCase
 
 # Everything that determines the generated code is (kernel, case, options, target): the
@@ -21,6 +21,15 @@ class BuildError(Exception):
 
     def __init__(self, script: str):
         super().__init__("tvm.compile failed")
+        self.script = script
+
+
+class KernelShapeError(ValueError):
+    """The kernel's function does not take the case's shapes (checked before compiling);
+    `script` is its module, for the repro."""
+
+    def __init__(self, message: str, script: str):
+        super().__init__(message)
         self.script = script
 
 
@@ -113,6 +122,11 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
     if kernel.kind == "te":
         mod = schedule_for_target(mod, target)
     script = mod.script()
+    if kernel.kind == "te":
+        weight_shape = kernel.weight_shape(case) if kernel.weight_shape else case.weight_shape
+        mismatch = shape_mismatch(mod["main"], (case.input_shape, weight_shape, case.output_shape))
+        if mismatch:
+            raise KernelShapeError(mismatch, script)
     if target.rpc:
         return build_remote(kernel, case, target, mod, script)
     cache = build_cache() if target.runnable and not target.gpu else None

@@ -25,6 +25,22 @@ class GuardZoneWritten(RuntimeError):
     """The kernel wrote outside its output buffer, or into an input."""
 
 
+def shape_mismatch(prim_func, shapes, names=("input", "weight", "output")) -> str | None:
+    """Compare a TIR function's first parameters' declared shapes with `shapes` (what the case
+    gives and needs); the first difference, said plainly, or None. Symbolic sizes (a
+    shape-generic kernel) match anything."""
+    for param, shape, name in zip(prim_func.params, shapes, names):
+        if getattr(param, "shape", None) is None:  # TVM 0.27: a buffer parameter carries its shape
+            continue
+        declared = tuple(int(d.value) if hasattr(d, "value") else None for d in param.shape)
+        matches = len(declared) == len(shape) and all(d is None or d == s for d, s in zip(declared, shape))
+        if not matches:
+            shown = tuple(d if d is not None else "?" for d in declared)
+            needs = "gives" if name != "output" else "needs"
+            return f"{name} shape {shown} but the case {needs} {tuple(shape)}"
+    return None
+
+
 def uses_guard_zones(dev) -> bool:
     """True for the local CPU device, where TVM runs kernels on host memory in place."""
     return dev.dlpack_device_type() == KDL_CPU

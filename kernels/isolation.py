@@ -51,12 +51,14 @@ def build_and_call(kernel, case, target, options, data, weight) -> Outcome:
 
 
 def _build_and_call(kernel, case, target, options, data, weight) -> Outcome:
-    from kernels.build import BuildError, build
+    from kernels.build import BuildError, KernelShapeError, build
 
     try:
         compiled = build(kernel, case, target, options)
     except BuildError as exc:
         return Outcome(script=exc.script, error=short_error("compile", exc.__cause__))
+    except KernelShapeError as exc:
+        return Outcome(script=exc.script, error=f"shape error: {exc}")
     except Exception as exc:  # the kernel's own compute or schedule raised
         return Outcome(error=short_error("compile", exc))
     if not compiled.runnable:

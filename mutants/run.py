@@ -34,7 +34,7 @@ def hunt(mutant, target, max_examples: int, report_dir: str):
         record(kernel, target_name, verdicts, *args, **kwargs)
 
     results.record_verdicts = counting
-    test = property_test(mutant.kernel, target, (REFERENCES["numpy"],), results, report_dir, pinned=False)
+    test = property_test(mutant.kernel, target, (REFERENCES["numpy"],), results, report_dir)
     try:
         run_row(settings(max_examples=max_examples, database=None, derandomize=True, deadline=None)(test))
     except ConformanceFailure:

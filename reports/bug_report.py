@@ -4,20 +4,35 @@ from __future__ import annotations
 import numpy as np
 
 
+def one_line(text: str, width: int) -> str:
+    """The first line of `text`, at most `width` characters, safe inside a markdown table cell."""
+    first = (text or "").strip().split("\n", 1)[0]
+    if len(first) > width:
+        first = first[:width - 3] + "..."
+    return first.replace("|", "\\|")
+
+
 def bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro: str, environment: dict,
-                        error: str | None = None, nondeterministic: bool = False) -> str:
+                        error: str | None = None, nondeterministic: bool = False, pinned: str | None = None,
+                        also_fails_on: tuple = ()) -> str:
     """Title, environment, minimal case, expected vs actual, statistics, and the repro inline."""
     case = ex.case
     failing = [v for v in verdicts if v.status in ("fail", "error")]
     against = ", ".join(v.reference for v in failing) or "the references"
-    title = f"[{target.name}] {kernel.description or kernel.name}: wrong result for {case.summary()}"
+    what = one_line(error, 120) if error else "wrong result"
+    title = f"[{target.name}] {kernel.description or kernel.name}: {what} for {case.summary()}"
+    outcome = "fails (see Error)" if error else f"disagrees with {against}"
+    found = (f"dwconf's pinned example `{pinned}` below (checked on every run; no generated example failed, "
+             "so this case is not shrunk)" if pinned else "the minimal case below, found and shrunk by dwconf")
+    also = (f"It also fails on dwconf's pinned example(s) {', '.join(f'`{n}`' for n in also_fails_on)}."
+            if also_fails_on else "")
     lines = [
         f"# {title}", "",
         f"The depthwise convolution `{kernel.name}` ({kernel.description}) compiled by TVM for target "
-        f"`{target.spec}` disagrees with {against} on the minimal case below, found and shrunk by dwconf.", "",
+        f"`{target.spec}` {outcome} on {found}. {also}".rstrip(), "",
         "## Environment", "",
         *[f"- {key}: {value}" for key, value in environment.items()], "",
-        "## Minimal case", "", "```python", case.summary(), "```", "",
+        "## Pinned case" if pinned else "## Minimal case", "", "```python", case.summary(), "```", "",
         *([f"Schedule options: `{dict(ex.options)}`.", ""] if ex.options else []),
         f"Input shape {case.input_shape} ({case.layout}), weight shape {case.weight_shape}, "
         f"output shape {case.output_shape}, dtype {case.dtype}.", "",
@@ -45,7 +60,13 @@ def bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro: s
               "|---|---|---|---|---|---|"]
     for v in verdicts:
         lines.append(f"| {v.reference} | {v.status} | {v.max_abs_error:.3g} | {v.max_rel_error:.3g} | "
-                     f"{v.normalized_error:.3g} | {v.message} |")
+                     f"{v.normalized_error:.3g} | {one_line(v.message, 100)} |")
+    # Messages that do not fit a table cell (TVM's are many lines) follow in full, each once.
+    long_messages = dict.fromkeys(v.message for v in verdicts if v.message != one_line(v.message, 100)
+                                  and v.message.strip() != (error or "").strip())
+    for message in long_messages:
+        names = ", ".join(v.reference for v in verdicts if v.message == message)
+        lines += ["", f"Detail ({names}):", "", "```", message.rstrip(), "```"]
     lines += ["", "The error bound is gamma_L(dtype) * sum|x||w| per element (Higham), L = KH*KW; "
               "see dwconf's reference/tolerance.py.", "",
               "## Repro (numpy + tvm only; exit status 1 when reproduced)", "", "```python", repro.rstrip(),

@@ -25,7 +25,8 @@ def unused_directory(parent: Path, stem: str) -> Path:
 
 
 def write_failure(report_dir: Path, kernel, target, ex, repro: tuple | None, verdicts, actual=None,
-                  expected=None, error: str | None = None, nondeterministic: bool = False) -> FailureRecord:
+                  expected=None, error: str | None = None, nondeterministic: bool = False,
+                  pinned: str | None = None, also_fails_on: tuple = ()) -> FailureRecord:
     """Write the failure's files under report_dir/failures/<kernel>-<target>-<n>/ and describe them.
 
     `repro` is (script text, arrays to save beside it) from reports/repro.py; None when there is
@@ -40,12 +41,12 @@ def write_failure(report_dir: Path, kernel, target, ex, repro: tuple | None, ver
         np.savez(out / "data.npz", **side_files)
     (out / "case.json").write_text(json.dumps({**case.to_dict(), "options": dict(ex.options)}, indent=1))
     report = bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro, environment(), error,
-                                 nondeterministic)
+                                 nondeterministic, pinned, also_fails_on)
     (out / "bug_report.md").write_text(report)
     failing = [v for v in verdicts if v.status in ("fail", "error")]
     message = error or "; ".join(f"{v.reference}: {v.message}" for v in failing)
     if nondeterministic:
         message = f"nondeterministic (failed, then passed when replayed): {message}"
     summary = case.summary() + (f"  # options {dict(ex.options)}" if ex.options else "")
-    return FailureRecord(kernel.name, target.name, summary, message,
-                         [v.to_dict() for v in verdicts], str(directory), repro, report)
+    return FailureRecord(kernel.name, target.name, summary, message, [v.to_dict() for v in verdicts],
+                         str(directory), repro, report, nondeterministic, pinned, list(also_fails_on))

@@ -127,6 +127,12 @@ SCALARS = {scalars!r}  # a shape-generic function's size arguments after (X, K, 
 def main() -> int:
     case = CASE
     data, weight = inputs()
+    if not RELAX:
+        mismatch = shape_mismatch(tvm.script.from_source(TIR)["main"],
+                                  (case.input_shape, WEIGHT_SHAPE, case.output_shape))
+        if mismatch:
+            print(f"REPRODUCED: {{mismatch}}")
+            return 1
     executable = compile_tir()
     if executable is None:
         return 1

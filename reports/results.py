@@ -24,6 +24,14 @@ class FailureRecord:
     directory: str  # relative to the report directory
     repro: str      # the repro script's text
     bug_report: str  # markdown
+    nondeterministic: bool = False  # failed, then passed when replayed
+    pinned: str | None = None  # the pinned example this case is (not shrunk: no generated example failed)
+    also_fails_on: list = field(default_factory=list)  # pinned examples that fail too
+
+    @property
+    def found_as(self) -> str:
+        """How the case was found: shrunk by Hypothesis, or a pinned example as it stands."""
+        return f"pinned example {self.pinned} (not shrunk)" if self.pinned else "shrunk case"
 
 
 @dataclass

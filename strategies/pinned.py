@@ -24,14 +24,15 @@ CLASSIC_CASES = {
 }
 
 
-def pinned_examples(kernel, target=None) -> list[ConvExample]:
-    """The pinned cases a kernel supports on a target, each with seeded normal data (seed 0,
-    as the chapter) and the kernel's default options; NHWC-only kernels get the NHWC form."""
+def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
+    """(name, example) for the pinned cases a kernel supports on a target, each with seeded
+    normal data (seed 0, as the chapter) and the kernel's default options; NHWC-only kernels
+    get the NHWC form."""
     examples = []
-    for case in CLASSIC_CASES.values():
+    for name, case in CLASSIC_CASES.items():
         for candidate in (case, case.with_layout("NHWC")):
             if kernel.supports(candidate, target):
                 options = tuple(sorted(kernel.default_options(candidate).items()))
-                examples.append(ConvExample(candidate, *seeded_normal(candidate, 0), options))
+                examples.append((name, ConvExample(candidate, *seeded_normal(candidate, 0), options)))
                 break
     return examples

@@ -68,3 +68,19 @@ def backward_with_weight_padding_swapped(case, target):
     grad_input, _ = build_backward(case, target)
     swapped = (case.pad_bottom, case.pad_left, case.pad_top, case.pad_right)
     return grad_input, planted_grad_weight(case, target, padding=swapped)
+
+
+def one_column_too_many(case):
+    """TOPI's NCHW depthwise compute with an output one column wider than the case's (a user
+    kernel that gets its output size wrong)."""
+    x = te.placeholder(case.input_shape, dtype=case.dtype, name="X")
+    k = te.placeholder(case.weight_shape, dtype=case.dtype, name="K")
+    y = topi.nn.depthwise_conv2d_nchw(x, k, case.stride, case.padding, case.dilation, case.dtype)
+    n, c, h, w = case.output_shape
+    return x, k, te.compute((n, c, h, w + 1), lambda b, i, j, l: y[b, i, j, te.min(l, w - 1)], name="Y")
+
+
+ONE_COLUMN_TOO_MANY = Kernel(
+    name="planted_one_column_too_many", compute=one_column_too_many, space=CaseSpace(layouts=("NCHW",)),
+    description="planted bug: output one column too wide",
+)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from conformance.checking import ConformanceFailure, property_test
+from conformance.checking import ConformanceFailure, property_test, run_row
 from reference.registry import REFERENCES
 from reports.results import RunResults
 from targets.discovery import select_targets
@@ -22,9 +22,9 @@ def cli(*args):
 
 def test_list_and_show(tmp_path):
     test = property_test(TOP_PADDING_AT_BOTTOM, select_targets("llvm")[0], tuple(REFERENCES.values()),
-                         RunResults(), tmp_path, pinned=False)
+                         RunResults(), tmp_path)
     with pytest.raises(ConformanceFailure):
-        settings(max_examples=50, database=None, derandomize=True, deadline=None)(test)()
+        run_row(settings(max_examples=50, database=None, derandomize=True, deadline=None)(test))
     listed = cli("list", "--report-dir", str(tmp_path))
     assert listed.returncode == 0 and "planted_top_padding_at_bottom-llvm-1" in listed.stdout
     shown = cli("show", "1", "--report-dir", str(tmp_path))

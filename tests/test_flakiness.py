@@ -55,7 +55,7 @@ class CorruptsTheThirdCall:
 def test_a_failure_that_passes_on_replay_is_written_up_as_nondeterministic(tmp_path):
     results = RunResults(references=["numpy"])
     test = property_test(KERNELS["seed_te"], select_targets("llvm")[0], (REFERENCES["numpy"],), results,
-                         tmp_path, pinned=False, runner=CorruptsTheThirdCall())
+                         tmp_path, runner=CorruptsTheThirdCall())
     with pytest.raises(ConformanceFailure, match="nondeterministic"):
         run_row(settings(max_examples=10, derandomize=True, database=None, **_COMMON)(test))
     [failure] = results.failures

@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import Phase, settings
 
-from conformance.checking import ConformanceFailure, property_test
+from conformance.checking import ConformanceFailure, property_test, run_row
 from kernels.isolation import IsolatedRunner
 from kernels.registry import KERNELS
 from reference.registry import REFERENCES
@@ -25,22 +25,21 @@ def runner():
     runner.close()
 
 
-def run_row(kernel, runner, results, report_dir):
-    test = property_test(kernel, LLVM, (REFERENCES["numpy"],), results, report_dir, pinned=False, runner=runner)
+def failing_row(kernel, runner, results, report_dir):
+    test = property_test(kernel, LLVM, (REFERENCES["numpy"],), results, report_dir, runner=runner)
     with pytest.raises(ConformanceFailure) as failure:
-        ONCE(test)()
+        run_row(ONCE(test))
     return str(failure.value)
 
 
 def test_crash_and_hang_are_red_rows_and_the_run_goes_on(runner, tmp_path):
     results = RunResults(references=["numpy"])
-    crash = run_row(SEGFAULTING, runner, results, tmp_path)
-    hang = run_row(HANGING, runner, results, tmp_path)
+    crash = failing_row(SEGFAULTING, runner, results, tmp_path)
+    hang = failing_row(HANGING, runner, results, tmp_path)
     assert "crash: the worker process died" in crash
     assert "timeout: no result within 10 s" in hang
     # ... and a healthy row still runs in a fresh worker afterwards.
-    ONCE(property_test(KERNELS["topi_nchw"], LLVM, (REFERENCES["numpy"],), results, tmp_path,
-                       pinned=False, runner=runner))()
+    ONCE(property_test(KERNELS["topi_nchw"], LLVM, (REFERENCES["numpy"],), results, tmp_path, runner=runner))()
     assert results.rows["topi_nchw-llvm"].counts["numpy"] == {"pass": 2}
     html = write_html_report(results, tmp_path).read_text()
     assert "planted_segfault" in html and "planted_hang" in html and "crash: the worker" in html
