@@ -24,16 +24,16 @@ import tempfile
 import time
 from collections import defaultdict
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from kernels import build_cache
-from kernels.build import build, build_static
+from runner import build_cache
+from runner.build import build, build_static
 from kernels.registry import KERNELS
 from reference.comparison import compare
 from reference.numpy_oracle import numpy_reference_and_magnitude
 from reference.registry import REFERENCES
 from reference.tolerance import error_bound
-from strategies.cases import CaseSpace
+from model.space import CaseSpace
 from strategies.inputs import conv_examples
 from targets.discovery import select_targets
 
@@ -44,17 +44,17 @@ PIPELINES = (("naive", "seed_te"), ("cached", "seed_te"), ("replay", "seed_te"),
              ("generic", "seed_te_generic"))
 
 
-def draw_examples(count: int, seed: int = 0) -> tuple[list, float]:
+def draw_examples(count: int, random_seed: int = 0) -> tuple[list, float]:
     """`count` examples drawn by Hypothesis with a fixed seed, and the seconds the draw took."""
     drawn = []
 
+    @seed(random_seed)
     @settings(max_examples=count, database=None, phases=[Phase.generate], deadline=None,
               suppress_health_check=list(HealthCheck))
     @given(ex=conv_examples(SPACE))
     def collect(ex):
         drawn.append(ex)
 
-    collect._hypothesis_internal_use_seed = seed
     started = time.perf_counter()
     collect()
     return drawn[:count], time.perf_counter() - started
@@ -69,7 +69,7 @@ def check(pipeline, kernel, target, ex, times):
         compiled = build(kernel, ex.case, target)
     times["compile"] += time.perf_counter() - t
     t = time.perf_counter()
-    actual = compiled(ex.data, ex.weight)
+    actual = compiled(ex)
     times["call"] += time.perf_counter() - t
     t = time.perf_counter()
     oracle, magnitude = numpy_reference_and_magnitude(ex.case, ex.data, ex.weight)
@@ -99,20 +99,20 @@ def run(pipeline, kernel, target, examples, draw_seconds):
 ROW_EXAMPLES = 1000
 
 
-def check_streaming(count: int, target, seed: int) -> float:
+def check_streaming(count: int, target, random_seed: int) -> float:
     """Draw and check `count` examples with the generic kernel in runs of ROW_EXAMPLES,
     keeping none; cases/s."""
     kernel = KERNELS["seed_te_generic"]
     times = defaultdict(float)
     started = time.perf_counter()
     for row, first in enumerate(range(0, count, ROW_EXAMPLES)):
+        @seed(random_seed * 1_000_003 + row)
         @settings(max_examples=min(ROW_EXAMPLES, count - first), database=None, phases=[Phase.generate],
                   deadline=None, suppress_health_check=list(HealthCheck))
         @given(ex=conv_examples(SPACE))
         def check_row(ex):
             check("generic", kernel, target, ex, times)
 
-        check_row._hypothesis_internal_use_seed = seed * 1_000_003 + row
         check_row()
     return count / (time.perf_counter() - started)
 
@@ -153,8 +153,8 @@ def main(argv=None):
             f"{p} {n} {r / naive:.1f}x" for (p, n, t), r in rates.items() if t == target.name) + " (vs naive seed_te)\n")
     if args.memory:
         del examples
-        for seed, count in enumerate(int(c) for c in args.memory.split(",")):
-            rate = check_streaming(count, targets[0], seed + 1)
+        for number, count in enumerate(int(c) for c in args.memory.split(",")):
+            rate = check_streaming(count, targets[0], number + 1)
             print(f"generic, {count} more examples (none kept): {rate:.1f} cases/s, "
                   f"RSS now {current_rss_mib():.0f} MiB, peak {peak_rss_mib():.0f} MiB")
 

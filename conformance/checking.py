@@ -15,13 +15,13 @@ import numpy as np
 from hypothesis import given, settings, target as steer_towards
 from hypothesis.errors import FlakyFailure
 
-from kernels.isolation import InProcessRunner, short_error
-from conformance.known_failures import known_failure
-from reference.comparison import COMPILED, ERROR, FAIL, KNOWN, SKIP, Verdict, compare
-from reference.numpy_oracle import numpy_reference, numpy_reference_and_magnitude
-from reference.tolerance import error_bound
-from reports.failures import write_failure
-from reports.repro import repro_script
+from conformance.checks import check_for
+from conformance.examples_key import key_examples
+from findings.table import known_failure
+from model.row import row_id
+from reference.comparison import COMPILED, ERROR, KNOWN, Verdict
+from reports.failures import Failure, write_failure
+from runner.isolation import InProcessRunner
 from strategies.inputs import conv_examples
 from strategies.pinned import pinned_examples
 from targets.rpc import DeviceLost
@@ -32,42 +32,12 @@ IN_PROCESS = InProcessRunner()
 
 class ConformanceFailure(AssertionError):
     """A kernel disagreed with a reference, or failed to build or run. `write_up(**how)` writes
-    the failing example to the report; `how` is FailureRecord's `nondeterministic`, `pinned`
-    and `also_fails_on` (run_row calls it once, for the case the row reports)."""
+    the failing example to the report; `how` is Failure's `nondeterministic`, `pinned` and
+    `also_fails_on` (run_row calls it once, for the case the row reports)."""
 
     def __init__(self, message: str, write_up=None):
         super().__init__(message)
         self.write_up = write_up
-
-
-def closer_to_float64(actual, expected, oracle) -> str:
-    """Which of the two disagreeing float computations lies nearer the float64 oracle."""
-    tvm_error = float(np.max(np.abs(actual - oracle), initial=0.0))
-    ref_error = float(np.max(np.abs(expected - oracle), initial=0.0))
-    side = "TVM" if tvm_error < ref_error else "the reference" if ref_error < tvm_error else "neither"
-    return f"closer to float64: {side} (TVM {tvm_error:.3g}, reference {ref_error:.3g})"
-
-
-def reference_verdicts(case, data, weight, actual, references) -> list[Verdict]:
-    """Compare `actual` with each reference inside the error model's bound."""
-    oracle, magnitude = numpy_reference_and_magnitude(case, data, weight)
-    verdicts = []
-    for ref in references:
-        reason = ref.why_unsupported(case)
-        if reason:
-            verdicts.append(Verdict(ref.name, SKIP, reason))
-            continue
-        try:
-            expected = oracle if ref.exact else ref.compute(case, data, weight)
-        except Exception as exc:
-            verdicts.append(Verdict(ref.name, ERROR, short_error(f"{ref.name} reference", exc)))
-            continue
-        bound = error_bound(case, magnitude, case.dtype, "float64" if ref.exact else case.dtype)
-        verdict = compare(ref.name, actual, expected, bound)
-        if verdict.status == FAIL and not ref.exact and np.shape(actual) == np.shape(expected):
-            verdict.message += "; " + closer_to_float64(actual, expected, oracle)
-        verdicts.append(verdict)
-    return verdicts
 
 
 def same_verdict(references, status: str, message: str) -> list[Verdict]:
@@ -76,10 +46,10 @@ def same_verdict(references, status: str, message: str) -> list[Verdict]:
 
 
 def check_example(kernel, target, ex, references, results, report_dir, runner=None) -> list[Verdict]:
-    """Check one example of one row; record it; raise ConformanceFailure when it fails."""
+    """Check one example of one row (its kernel's check: the convolution or a gradient);
+    record it; raise ConformanceFailure when it fails."""
     started = time.perf_counter()
-    case, data, weight = ex.case, ex.data, ex.weight
-    outcome = (runner or IN_PROCESS).run(kernel, case, target, ex.options, data, weight)
+    outcome = (runner or IN_PROCESS).run(kernel, target, ex)
     if outcome.compile_only:
         verdicts = same_verdict(references, COMPILED, outcome.compile_only)
         results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started)
@@ -91,28 +61,30 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
     if outcome.error:
         verdicts = same_verdict(references, ERROR, outcome.error)
     else:
-        verdicts = reference_verdicts(case, data, weight, outcome.actual, references)
+        verdicts = check_for(kernel).verdicts(kernel, ex, outcome.actual, references)
     for v in verdicts:
-        known = known_failure(kernel.name, target.name, v.message) if v.status in (FAIL, ERROR) else None
+        known = known_failure(kernel.name, target.name, v.message) if v.failed else None
         if known is not None:
-            v.status, v.message = KNOWN, f"known ({known.finding}): {v.message}"
+            v.status, v.message = KNOWN, f"known ({known.finding.path}): {v.message}"
+            results.record_known(known.key)
     results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started, outcome.actual)
-    failing = [v for v in verdicts if v.status in (FAIL, ERROR)]
+    failing = [v for v in verdicts if v.failed]
     if not failing:
         return verdicts
-    write_up = functools.partial(report_failure, (kernel, target, ex, outcome, verdicts), results, report_dir)
-    raise ConformanceFailure(f"{kernel.name} on {target.name}, {case.summary()}:\n"
+    write_up = functools.partial(write_up_failure, kernel, target, ex, outcome, verdicts, results, report_dir)
+    raise ConformanceFailure(f"{kernel.name} on {target.name}, {ex.case.summary()}:\n"
                              + "\n".join(f"  {v.reference}: {v.status}: {v.message}" for v in failing), write_up)
 
 
-def report_failure(found: tuple, results, report_dir, **how) -> None:
+def write_up_failure(kernel, target, ex, outcome, verdicts, results, report_dir, **how) -> None:
     """Write one failing example up (repro, bug report) and record it in the run's results;
-    `how`: nondeterministic, pinned, also_fails_on (see FailureRecord)."""
-    kernel, target, ex, outcome, verdicts = found
-    expected = numpy_reference(ex.case, ex.data, ex.weight) if outcome.actual is not None else None
-    repro = repro_script(kernel, target, ex, outcome.script) if outcome.script is not None else None
-    results.record_failure(write_failure(report_dir, kernel, target, ex, repro, verdicts,
-                                         outcome.actual, expected, outcome.error, **how))
+    `how`: nondeterministic, pinned, also_fails_on (see Failure)."""
+    check = check_for(kernel)
+    failure = Failure(kernel, target, ex, verdicts, outcome.actual, error=outcome.error,
+                      oracle=check.oracle(kernel, ex) if outcome.actual is not None else None,
+                      repro=check.repro(kernel, target, ex, outcome.script) if outcome.script is not None else None,
+                      **how)
+    results.record_failure(write_failure(report_dir, failure))
 
 
 def pinned_failures(kernel, target, references, results, report_dir, runner=None) -> list:
@@ -165,10 +137,9 @@ def property_test(kernel, target, references, results, report_dir, runner=None):
         steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),
                           default=0.0), label="error / bound")
 
-    # Each row gets its own example-database key, as Hypothesis' pytest plugin does for
-    # parametrized tests: a failure of one row must not be replayed on another.
-    check_row._hypothesis_internal_add_digest = f"dwconf:{kernel.name}-{target.examples_key}".encode()
-    test = given(ex=conv_examples(target.restrict(kernel.space, kernel.kind), kernel.options))(check_row)
+    key_examples(check_row, f"dwconf:{row_id(kernel.name, target.examples_key)}")
+    space = target.restrict(kernel.space, kernel.kind)
+    test = given(ex=conv_examples(space, kernel.options, kernel.gradient is not None))(check_row)
     # Slow-to-build kernels get their share of the examples, except in the nightly profile.
     if kernel.example_share < 1 and settings.get_current_profile_name() != "nightly":
         current = settings.default

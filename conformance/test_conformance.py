@@ -1,7 +1,8 @@
 """The conformance matrix: every kernel x target row is one Hypothesis test.
 
-Rows come from the registries (conftest.py derives them); ids are "{kernel}-{target}", so
-`-k cuda` or `-k "seed_te and llvm"` select rows.
+Rows come from the registries (conformance/plugin.py derives them); ids are "{kernel}-{target}",
+so `-k cuda` or `-k "seed_te and llvm"` select rows. A row checks its pinned examples, then the
+generated ones (conformance/checking.py); gradient kernels are rows like any other.
 """
 import pytest
 
@@ -10,7 +11,7 @@ from targets.rpc import DeviceLost
 
 
 def test_conformance(row, selected_references, run_results, report_dir, kernel_runner):
-    kernel, target = row
+    kernel, target = row.kernel, row.target
     reason = target.why_unavailable or kernel.why_unsupported_target(target)
     if reason:
         run_results.record_skip(kernel.name, target.name, reason)

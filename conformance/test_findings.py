@@ -14,26 +14,27 @@ from pathlib import Path
 
 import pytest
 
-from kernels.build import build
+from runner.build import build
 from kernels.registry import KERNELS
-from strategies.case import DepthwiseCase
+from model.case import DepthwiseCase
+from findings.table import AVX512_BF16_MEASURED, KNOWN_FAILURES, prefers_256_bit_avx512
 from targets.cpu import missing_on_host
-from targets.discovery import AVX512_BF16_MEASURED, bfloat16_corrupts_heap, discover_targets
+from targets.discovery import discover_targets, llvm_mcpu_features
 
 TARGETS = {t.name: t for t in discover_targets()}
-FINDINGS = Path(__file__).resolve().parents[1] / "reports/findings"
+ROOT = Path(__file__).resolve().parents[1]
 GPU_TARGETS = ("cuda", "opencl", "metal")
 
 
 def run_repro(name: str, *args: str, **env: str) -> subprocess.CompletedProcess:
     """A finding's repro.py in a child process (a crash there is the repro's exit status)."""
-    return subprocess.run([sys.executable, str(FINDINGS / name / "repro.py"), *args], capture_output=True,
+    return subprocess.run([sys.executable, str(ROOT / "findings" / name / "repro.py"), *args], capture_output=True,
                           text=True, timeout=300, env={**os.environ, **env})
 
 
 @pytest.mark.finding(kernels=None, targets=("c",))
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
-@pytest.mark.xfail(strict=True, reason="reports/findings/c-target-codegen.md")
+@pytest.mark.xfail(strict=True, reason="findings/c-target-codegen.md")
 def test_c_target_compiles_half_precision(dtype):
     c = TARGETS["c"]
     if not c.available:
@@ -47,7 +48,7 @@ AVX512_MCPU = "skylake-avx512"
 
 
 @pytest.mark.finding(kernels=None, targets=("llvm-native",))
-@pytest.mark.xfail(strict=True, reason="reports/findings/llvm-avx512-bfloat16.md")
+@pytest.mark.xfail(strict=True, reason="findings/llvm-avx512-bfloat16.md")
 def test_bfloat16_built_for_skylake_avx512_leaves_the_heap_intact():
     missing = missing_on_host(AVX512_MCPU)
     if missing:
@@ -59,40 +60,41 @@ def test_bfloat16_built_for_skylake_avx512_leaves_the_heap_intact():
 @pytest.mark.finding(kernels=None, targets=("llvm-native",))
 @pytest.mark.parametrize("mcpu, corrupts", sorted(AVX512_BF16_MEASURED.items()))
 def test_avx512_bfloat16_exclusion_agrees_with_every_measured_mcpu(mcpu, corrupts):
-    assert bfloat16_corrupts_heap({"kind": "llvm", "mcpu": mcpu}) == corrupts
+    assert prefers_256_bit_avx512(llvm_mcpu_features({"kind": "llvm", "mcpu": mcpu})) == corrupts
 
 
 @pytest.mark.finding(kernels=("seed_te_cpu_tiled",), targets=("llvm",))
-@pytest.mark.xfail(strict=True, reason="reports/findings/vectorized-loop-local-buffer.md")
+@pytest.mark.xfail(strict=True, reason="findings/vectorized-loop-local-buffer.md")
 def test_vectorized_loop_over_a_local_buffer_is_right():
     run = run_repro("vectorized-loop-local-buffer")
     assert run.returncode == 0, run.stdout[-500:] + run.stderr[-500:]
 
 
 @pytest.mark.finding(kernels=("relax_conv2d", "torch_export"), targets=GPU_TARGETS)
-@pytest.mark.xfail(strict=True, reason="reports/findings/dlight-depthwise-conv2d.md")
+@pytest.mark.xfail(strict=True, reason="findings/dlight-depthwise-conv2d.md")
 def test_relax_depthwise_conv2d_compiles_for_gpu_targets():
     run = run_repro("dlight-depthwise-conv2d")
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
 
 
-def test_every_known_failure_names_an_existing_finding():
-    from conformance.known_failures import KNOWN_FAILURES
+def test_every_finding_is_written_up_and_every_known_failure_and_exclusion_cites_one():
+    from findings.table import EXCLUSIONS, FINDINGS
 
-    root = Path(__file__).resolve().parents[1]
-    for known in KNOWN_FAILURES:
-        assert (root / known.finding).is_file(), known.finding
+    for finding in FINDINGS:
+        assert (ROOT / finding.path).is_file(), finding.path
+    for entry in (*KNOWN_FAILURES, *EXCLUSIONS):
+        assert entry.finding is None or entry.finding in FINDINGS, entry
 
 
 @pytest.mark.finding(kernels=("relax_conv2d",), targets=("metal",))
-@pytest.mark.xfail(strict=True, reason="reports/findings/dlight-metal-segfault.md")
+@pytest.mark.xfail(strict=True, reason="findings/dlight-metal-segfault.md")
 def test_float16_relax_depthwise_conv2d_compiles_for_metal():
     run = run_repro("dlight-metal-segfault")
     assert run.returncode == 0, f"exit status {run.returncode}"
 
 
 @pytest.mark.finding(kernels=("seed_te_cpu_tiled",), targets=("c",))
-@pytest.mark.xfail(strict=True, reason="reports/findings/c-target-codegen.md")
+@pytest.mark.xfail(strict=True, reason="findings/c-target-codegen.md")
 def test_c_target_compiles_vectorized_loops():
     import tvm
     from tvm import te

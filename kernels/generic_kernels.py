@@ -7,8 +7,8 @@ variables, runtime shape checks), and one build serves thousands of examples.
 from tvm import te, tirx
 
 from kernels.kernel import Kernel
-from strategies.case import DTYPES
-from strategies.cases import CaseSpace
+from model.case import DTYPES
+from model.space import CaseSpace
 
 SCALARS = ("pad_top", "pad_left", "pad_bottom", "pad_right", "stride_h", "stride_w", "dilation_h", "dilation_w")
 

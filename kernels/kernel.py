@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from strategies.cases import CaseSpace
+from model.space import CaseSpace
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,9 @@ class Kernel:
       when given, schedules it with `tvm.s_tir`; GPU targets otherwise get dlight's default.
     - kind "relax": `compute(case) -> IRModule` whose "main" takes (data, weight) and
       returns the output, run by the Relax VM.
+    - `gradient` "input" or "weight": a backward kernel (kind "te") whose compute returns
+      (first, grad_out, gradient), where `first` is the weight for the input gradient and
+      the data for the weight gradient; it is checked against the references' gradients.
     `options(case)`, when given, is a Hypothesis strategy of knobs (tile sizes, block sizes):
     they determine the code, so they are drawn and shrunk with the case. They go to the
     schedule when there is one, else to the compute (`compute(case, **options)`).
@@ -36,6 +39,23 @@ class Kernel:
     example_share: float = 1.0  # share of the profile's examples: < 1 for slow-to-build kernels
     generic: Callable | None = None  # shape-generic: compute(dtype) -> (X, K, Y, scalar vars);
     #                                  generic(case) -> the scalar values for a case
+    gradient: str | None = None  # "input" / "weight": the gradient a backward kernel computes
+
+    def inputs(self, ex) -> tuple:
+        """The arrays the kernel is called with for example `ex`."""
+        if self.gradient is not None:
+            return (ex.weight if self.gradient == "input" else ex.data), ex.grad_out
+        weight = ex.weight.reshape(self.weight_shape(ex.case)) if self.weight_shape is not None else ex.weight
+        return ex.data, weight
+
+    def argument_shapes(self, case) -> tuple:
+        """The shapes of (first input, second input, output) the kernel takes for `case`."""
+        if self.gradient is not None:
+            first, output = ((case.weight_shape, case.input_shape) if self.gradient == "input"
+                             else (case.input_shape, case.weight_shape))
+            return first, case.output_shape, output
+        weight = tuple(self.weight_shape(case)) if self.weight_shape is not None else case.weight_shape
+        return case.input_shape, weight, case.output_shape
 
     def why_unsupported(self, case, target=None) -> str | None:
         """None when this kernel can take `case` on `target`, else the reason."""

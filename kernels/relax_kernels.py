@@ -3,9 +3,9 @@ exported with `torch.export` and imported by TVM's PyTorch frontend. Both run in
 from __future__ import annotations
 
 from kernels.kernel import Kernel
-from reference.registry import missing_package
-from strategies.case import DTYPES
-from strategies.cases import CaseSpace
+from model.optional import missing_package
+from model.case import DTYPES
+from model.space import CaseSpace
 
 
 def grouped_weight_shape(case) -> tuple:

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from kernels.kernel import Kernel
 from kernels.seed_te import depthwise_conv
-from strategies.case import DTYPES
-from strategies.cases import CaseSpace
+from model.case import DTYPES
+from model.space import CaseSpace
 
 TILES = (1, 2, 3, 4, 5, 8, 16)
 
@@ -39,7 +39,7 @@ def cpu_schedule(sch, case, target, tile_h, tile_w, vectorize, parallel, inline_
         sch.reverse_compute_at(write_back, j_outer)
         inner = sch.get_loops(write_back)[-1]
         # With tile_w == 1 the write-back has no loop of its own and `inner` is j_outer,
-        # which TVM vectorizes wrongly: reports/findings/vectorized-loop-local-buffer.md.
+        # which TVM vectorizes wrongly: findings/vectorized-loop-local-buffer.md.
         if not sch.get(inner).same_as(sch.get(j_outer)):
             sch.vectorize(inner)
 

@@ -9,8 +9,8 @@ multiplier M as TOPI numbers channels (output c reads input c // M).
 from tvm import te, tirx
 
 from kernels.kernel import Kernel
-from strategies.case import DTYPES as ALL_DTYPES
-from strategies.cases import CaseSpace
+from model.case import DTYPES as ALL_DTYPES
+from model.space import CaseSpace
 
 
 def padding(X, pad_top, pad_left, pad_bottom, pad_right, val=0):
@@ -37,7 +37,7 @@ def depthwise_conv(case):
     X = te.placeholder(case.input_shape, dtype=case.dtype, name="X")
     K = te.placeholder(case.weight_shape, dtype=case.dtype, name="K")
     # The chapter pads only `if ph * pw != 0`, which skips the padding stage when exactly
-    # one of them is 0 and then reads out of bounds: reports/findings/seed-chapter-padding.md.
+    # one of them is 0 and then reads out of bounds: findings/seed-chapter-padding.md.
     PaddedX = padding(X, *case.padding) if any(case.padding) else X
     Y = te.compute(
         case.output_shape,

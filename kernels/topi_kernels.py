@@ -2,8 +2,8 @@
 from tvm import te, topi
 
 from kernels.kernel import Kernel
-from strategies.case import DTYPES as ALL_DTYPES
-from strategies.cases import CaseSpace
+from model.case import DTYPES as ALL_DTYPES
+from model.space import CaseSpace
 
 
 def _placeholders(case):

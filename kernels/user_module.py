@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from kernels.kernel import Kernel
-from strategies.cases import CaseSpace
+from model.space import CaseSpace
 
 INTERFACE = ("a kernel module defines KERNELS (a list of kernels.kernel.Kernel) or compute(case) -> "
              "(X, K, Y) TE tensors, with optional NAME, DESCRIPTION, LAYOUTS, DTYPES, MAX_MULTIPLIER, "

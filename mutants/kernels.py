@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from tvm import te, tirx
 
 from kernels.kernel import Kernel
-from strategies.case import DepthwiseCase
-from strategies.cases import CaseSpace
+from model.case import DepthwiseCase
+from model.space import CaseSpace
 
 
 def seed_variant(case, *, pads=None, out_shape=None, row=None, col=None, channel=None, weight=None,

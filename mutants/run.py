@@ -17,29 +17,20 @@ from conformance.checking import ConformanceFailure, property_test, run_row
 from mutants.kernels import MUTANTS
 from reference.registry import REFERENCES
 from reports.results import RunResults
-from strategies.case import DepthwiseCase
+from model.case import DepthwiseCase
+from model.row import row_id
 from targets.discovery import select_targets
 
 
 def hunt(mutant, target, max_examples: int, report_dir: str):
     """(caught, examples until the first failure, shrunk case or None)."""
     results = RunResults(references=["numpy"])
-    seen = {"examples": 0, "first_failure": None}
-    record = results.record_verdicts
-
-    def counting(kernel, target_name, verdicts, *args, **kwargs):
-        seen["examples"] += 1
-        if seen["first_failure"] is None and any(v.status in ("fail", "error") for v in verdicts):
-            seen["first_failure"] = seen["examples"]
-        record(kernel, target_name, verdicts, *args, **kwargs)
-
-    results.record_verdicts = counting
     test = property_test(mutant.kernel, target, (REFERENCES["numpy"],), results, report_dir)
     try:
         run_row(settings(max_examples=max_examples, database=None, derandomize=True, deadline=None)(test))
     except ConformanceFailure:
-        shrunk = eval(results.failures[-1].case_summary.split("  #")[0], {"DepthwiseCase": DepthwiseCase})
-        return True, seen["first_failure"], shrunk
+        row = results.rows[row_id(mutant.kernel.name, target.name)]
+        return True, row.first_failure, DepthwiseCase(**results.failures[-1].case)
     return False, None, None
 
 

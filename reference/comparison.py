@@ -7,7 +7,7 @@ import numpy as np
 
 PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
 COMPILED = "compiled"  # built for a target with no device here: compiled, not run
-KNOWN = "known"  # a failure explained by a recorded finding (conformance/known_failures.py)
+KNOWN = "known"  # a failure explained by a recorded finding (findings/table.py)
 MAX_LISTED_POSITIONS = 10
 
 
@@ -31,6 +31,11 @@ class Verdict:
     @property
     def passed(self) -> bool:
         return self.status == PASS
+
+    @property
+    def failed(self) -> bool:
+        """A failure to report: a wrong output, or an error building or running the kernel."""
+        return self.status in (FAIL, ERROR)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -66,3 +71,11 @@ def compare(reference: str, actual: np.ndarray, expected: np.ndarray, bound: np.
                            f"max abs {verdict.max_abs_error:.3g}, max rel {verdict.max_rel_error:.3g}, "
                            f"{verdict.normalized_error:.3g}x the bound; first at {positions[0]}")
     return verdict
+
+
+def closer_to_float64(actual, expected, oracle) -> str:
+    """Which of the two disagreeing float computations lies nearer the float64 oracle."""
+    tvm_error = float(np.max(np.abs(actual - oracle), initial=0.0))
+    ref_error = float(np.max(np.abs(expected - oracle), initial=0.0))
+    side = "TVM" if tvm_error < ref_error else "the reference" if ref_error < tvm_error else "neither"
+    return f"closer to float64: {side} (TVM {tvm_error:.3g}, reference {ref_error:.3g})"

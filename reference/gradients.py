@@ -1,9 +1,18 @@
-"""References for the gradients of a depthwise convolution: float64 numpy and torch autograd.
+"""References for the gradients of a depthwise convolution: float64 numpy and torch autograd,
+and their error model.
 
 Both take NHWC data, HWOI weight (KH, KW, C, M) and the output gradient in NHWC, the layouts
 TOPI's backward kernels use, and return (grad_data, grad_weight) in the same layouts.
+
+Error model (reference/tolerance.py's dot-product bound): a grad_input element sums at most
+KH*KW*M products, a grad_weight element N*OH*OW products; the magnitudes are the same
+gradients of |data|, |weight|, |grad_out|.
 """
 import numpy as np
+
+from reference.tolerance import dot_product_bound
+
+GRADIENTS = ("input", "weight")  # index 0 and 1 of what the gradient functions return
 
 
 def _taps(case):
@@ -44,3 +53,16 @@ def torch_gradients(case, data, weight, grad_out):
                  stride=case.stride, dilation=case.dilation, groups=case.channels)
     y.backward(torch.from_numpy(np.ascontiguousarray(grad_out.transpose(0, 3, 1, 2))))
     return x.grad.numpy().transpose(0, 2, 3, 1), w.grad.numpy().transpose(2, 3, 0, 1)
+
+
+def gradient_length(case, which: str) -> int:
+    """Products summed into one element of the `which` gradient: the error model's L."""
+    if which == "input":
+        return case.kernel_h * case.kernel_w * case.multiplier
+    return case.batch * case.out_height * case.out_width
+
+
+def gradient_bound(case, which: str, data, weight, grad_out, reference_dtype: str) -> np.ndarray:
+    """Per-element bound for the `which` gradient against a reference computing in `reference_dtype`."""
+    magnitude = numpy_gradients(case, np.abs(data), np.abs(weight), np.abs(grad_out))[GRADIENTS.index(which)]
+    return dot_product_bound(gradient_length(case, which), magnitude, case.dtype, reference_dtype)

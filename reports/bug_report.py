@@ -12,12 +12,14 @@ def one_line(text: str, width: int) -> str:
     return first.replace("|", "\\|")
 
 
-def bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro: str, environment: dict,
-                        error: str | None = None, nondeterministic: bool = False, pinned: str | None = None,
-                        also_fails_on: tuple = ()) -> str:
-    """Title, environment, minimal case, expected vs actual, statistics, and the repro inline."""
+def bug_report_markdown(failure, repro: str, environment: dict) -> str:
+    """A reports.failures.Failure as markdown: title, environment, minimal case, expected vs
+    actual, statistics, and the repro inline."""
+    kernel, target, ex, verdicts = failure.kernel, failure.target, failure.example, failure.verdicts
+    actual, expected, error = failure.actual, failure.oracle, failure.error
+    pinned, also_fails_on = failure.pinned, failure.also_fails_on
     case = ex.case
-    failing = [v for v in verdicts if v.status in ("fail", "error")]
+    failing = failure.failing
     against = ", ".join(v.reference for v in failing) or "the references"
     what = one_line(error, 120) if error else "wrong result"
     title = f"[{target.name}] {kernel.description or kernel.name}: {what} for {case.summary()}"
@@ -37,7 +39,7 @@ def bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro: s
         f"Input shape {case.input_shape} ({case.layout}), weight shape {case.weight_shape}, "
         f"output shape {case.output_shape}, dtype {case.dtype}.", "",
     ]
-    if nondeterministic:
+    if failure.nondeterministic:
         lines += ["## Nondeterministic", "",
                   "This example failed once and passed when dwconf ran it again with the same inputs: the "
                   "output depends on more than the inputs (memory the kernel does not own, a race between "

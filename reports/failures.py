@@ -1,14 +1,37 @@
-"""Writing one shrunk failure to disk: case, repro script, arrays, bug report."""
+"""A failing example of a row (`Failure`) and writing it to disk: case, repro, arrays, bug report."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from model.row import row_id
 from reports.bug_report import bug_report_markdown
 from reports.environment import environment
 from reports.results import FailureRecord
+
+
+@dataclass
+class Failure:
+    """One failing example of a kernel on a target: what its write-up renders."""
+
+    kernel: object
+    target: object
+    example: object  # model.example.ConvExample
+    verdicts: list  # reference.comparison.Verdict, one per reference
+    actual: np.ndarray | None = None  # the kernel's output, where it gave one
+    oracle: np.ndarray | None = None  # the float64 result it should be near
+    error: str | None = None  # why the kernel gave no output (compile, run, shape, crash)
+    repro: tuple | None = None  # (script text, arrays to save beside it); None: no module to rebuild
+    nondeterministic: bool = False  # failed, then passed when replayed
+    pinned: str | None = None  # the pinned example this is (not shrunk: no generated example failed)
+    also_fails_on: tuple = ()  # pinned examples that fail too
+
+    @property
+    def failing(self) -> list:
+        return [v for v in self.verdicts if v.failed]
 
 
 def unused_directory(parent: Path, stem: str) -> Path:
@@ -24,29 +47,22 @@ def unused_directory(parent: Path, stem: str) -> Path:
             n += 1
 
 
-def write_failure(report_dir: Path, kernel, target, ex, repro: tuple | None, verdicts, actual=None,
-                  expected=None, error: str | None = None, nondeterministic: bool = False,
-                  pinned: str | None = None, also_fails_on: tuple = ()) -> FailureRecord:
-    """Write the failure's files under report_dir/failures/<kernel>-<target>-<n>/ and describe them.
-
-    `repro` is (script text, arrays to save beside it) from reports/repro.py; None when there is
-    no module to rebuild (the kernel's own compute or schedule raised)."""
-    out = unused_directory(Path(report_dir) / "failures", f"{kernel.name}-{target.name}")
-    directory = out.relative_to(report_dir)
-    case = ex.case
-    repro, side_files = repro or (
+def write_failure(report_dir: Path, failure: Failure) -> FailureRecord:
+    """Write the failure's files under report_dir/failures/<kernel>-<target>-<n>/ and describe them."""
+    kernel, target, ex = failure.kernel, failure.target, failure.example
+    out = unused_directory(Path(report_dir) / "failures", row_id(kernel.name, target.name))
+    repro, side_files = failure.repro or (
         "# no repro script: the kernel's own compute or schedule raised (see the error)\n", {})
     (out / "repro.py").write_text(repro)
     if side_files:
         np.savez(out / "data.npz", **side_files)
-    (out / "case.json").write_text(json.dumps({**case.to_dict(), "options": dict(ex.options)}, indent=1))
-    report = bug_report_markdown(kernel, target, ex, verdicts, actual, expected, repro, environment(), error,
-                                 nondeterministic, pinned, also_fails_on)
+    (out / "case.json").write_text(json.dumps({**ex.case.to_dict(), "options": dict(ex.options)}, indent=1))
+    report = bug_report_markdown(failure, repro, environment())
     (out / "bug_report.md").write_text(report)
-    failing = [v for v in verdicts if v.status in ("fail", "error")]
-    message = error or "; ".join(f"{v.reference}: {v.message}" for v in failing)
-    if nondeterministic:
+    message = failure.error or "; ".join(f"{v.reference}: {v.message}" for v in failure.failing)
+    if failure.nondeterministic:
         message = f"nondeterministic (failed, then passed when replayed): {message}"
-    summary = case.summary() + (f"  # options {dict(ex.options)}" if ex.options else "")
-    return FailureRecord(kernel.name, target.name, summary, message, [v.to_dict() for v in verdicts],
-                         str(directory), repro, report, nondeterministic, pinned, list(also_fails_on))
+    summary = ex.case.summary() + (f"  # options {dict(ex.options)}" if ex.options else "")
+    return FailureRecord(kernel.name, target.name, summary, message, [v.to_dict() for v in failure.verdicts],
+                         str(out.relative_to(report_dir)), repro, report, ex.case.to_dict(),
+                         failure.nondeterministic, failure.pinned, list(failure.also_fails_on))

@@ -11,11 +11,11 @@ import inspect
 
 import numpy as np
 
-import kernels.guarded
+import runner.guarded
+import model.case
 import reference.gradients
 import reference.numpy_oracle
 import reference.tolerance
-import strategies.case
 
 # Arrays up to this many elements are written inline; larger ones go to data.npz beside the script.
 INLINE_LIMIT = 4096
@@ -207,14 +207,14 @@ def script(kernel, target, case, options, modules, arrays, tir, main, **fields) 
     return text + main.format(**fields), side_files
 
 
-CHECKS = ((reference.tolerance, None), (kernels.guarded, None))
+CHECKS = ((reference.tolerance, None), (runner.guarded, None))
 
 
 def repro_script(kernel, target, ex, tir: str):
     """The repro script's text, and the arrays to save beside it (empty when all are inline)."""
     case = ex.case
     return script(
-        kernel, target, case, ex.options, ((strategies.case, None), (reference.numpy_oracle, None), *CHECKS),
+        kernel, target, case, ex.options, ((model.case, None), (reference.numpy_oracle, None), *CHECKS),
         {"data": ex.data, "weight": ex.weight}, tir, FORWARD_MAIN,
         device_kind=target.device_kind, relax=kernel.kind == "relax",
         weight_shape=tuple(kernel.weight_shape(case)) if kernel.weight_shape else case.weight_shape,
@@ -225,5 +225,5 @@ def backward_repro_script(kernel, which: str, length: int, target, case, arrays:
     """The repro script of a TOPI backward kernel (`which`: "input" or "weight"), checked against
     the float64 numpy gradients; `arrays` holds data, weight and grad_out."""
     gradients = (reference.gradients, {"_taps", "numpy_gradients"})  # not torch_gradients: numpy + tvm only
-    return script(kernel, target, case, (), ((strategies.case, None), gradients, *CHECKS),
+    return script(kernel, target, case, (), ((model.case, None), gradients, *CHECKS),
                   arrays, tir, BACKWARD_MAIN, which=which, length=length)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.row import row_id
 from reference.comparison import COMPILED, ERROR, FAIL, KNOWN, PASS, SKIP
 
 
@@ -24,6 +25,7 @@ class FailureRecord:
     directory: str  # relative to the report directory
     repro: str      # the repro script's text
     bug_report: str  # markdown
+    case: dict = field(default_factory=dict)  # DepthwiseCase.to_dict() of the case written up
     nondeterministic: bool = False  # failed, then passed when replayed
     pinned: str | None = None  # the pinned example this case is (not shrunk: no generated example failed)
     also_fails_on: list = field(default_factory=list)  # pinned examples that fail too
@@ -48,6 +50,7 @@ class RowResult:
     # sha256 chained over every output the kernel produced, in order: two rows that ran the
     # same examples computed bit-identical outputs exactly when their fingerprints agree.
     fingerprint: str = ""
+    first_failure: int = 0  # the number of the first example that failed (0: none did)
 
 
 @dataclass
@@ -58,9 +61,10 @@ class RunResults:
     failures: list = field(default_factory=list)
     references: list = field(default_factory=list)
     environment: dict = field(default_factory=dict)
+    known_matches: dict = field(default_factory=dict)  # KnownFailure.key -> examples it explained
 
     def row(self, kernel: str, target: str) -> RowResult:
-        key = f"{kernel}-{target}"
+        key = row_id(kernel, target)
         if key not in self.rows:
             self.rows[key] = RowResult(kernel, target)
         return self.rows[key]
@@ -76,11 +80,16 @@ class RunResults:
             row.fingerprint = chained.hexdigest()
         row.examples += 1
         row.seconds += seconds
+        if not row.first_failure and any(v.failed for v in verdicts):
+            row.first_failure = row.examples
         for v in verdicts:
             counts = row.counts.setdefault(v.reference, {})
             counts[v.status] = counts.get(v.status, 0) + 1
             if v.status in (SKIP, ERROR, COMPILED, KNOWN) and v.message:
                 row.reasons[v.reference] = v.message
+
+    def record_known(self, key: str) -> None:
+        self.known_matches[key] = self.known_matches.get(key, 0) + 1
 
     def record_failure(self, failure: FailureRecord) -> None:
         self.failures.append(failure)
@@ -108,7 +117,8 @@ class RunResults:
     @classmethod
     def from_json(cls, text: str) -> "RunResults":
         raw = json.loads(text)
-        results = cls(references=raw["references"], environment=raw["environment"])
+        results = cls(references=raw["references"], environment=raw["environment"],
+                      known_matches=raw.get("known_matches", {}))
         results.rows = {k: RowResult(**v) for k, v in raw["rows"].items()}
         results.failures = [FailureRecord(**f) for f in raw["failures"]]
         return results
@@ -125,7 +135,10 @@ class RunResults:
                     into[status] = into.get(status, 0) + n
             mine.reasons.update(theirs.reasons)
             mine.fingerprint = mine.fingerprint or theirs.fingerprint
+            mine.first_failure = mine.first_failure or theirs.first_failure
         self.failures.extend(other.failures)
+        for key, n in other.known_matches.items():
+            self.known_matches[key] = self.known_matches.get(key, 0) + n
         self.references = self.references or other.references
         self.environment = self.environment or other.environment
 

@@ -1,1 +1,1 @@
-"""The case model and the Hypothesis strategies that draw depthwise convolutions."""
+"""Hypothesis strategies that draw depthwise convolutions inside a kernel's CaseSpace."""

@@ -7,35 +7,13 @@ the channel count is drawn last, from what the work budget has left.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from strategies.case import LAYOUTS, DepthwiseCase
+from model.case import DepthwiseCase
+from model.space import CaseSpace
 
 PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23)
-
-# One example should cost milliseconds to check, whatever the draw: multiply-adds plus
-# input elements stay under this (the seed's own 256-channel case is pinned, not drawn).
-MAX_WORK = 300_000
-
-
-@dataclass(frozen=True)
-class CaseSpace:
-    """What a kernel can take; the strategy draws only inside it."""
-
-    layouts: tuple[str, ...] = LAYOUTS
-    dtypes: tuple[str, ...] = ("float32",)
-    max_multiplier: int = 4
-    max_dilation: int = 3
-    asymmetric_padding: bool = True
-    max_batch: int = 3
-    max_channels: int = 16
-    max_kernel: int = 7
-    max_stride: int = 4
-    max_extent: int = 20  # input height/width above the smallest valid one
-    max_work: int = MAX_WORK
-
 
 # The strategy factories below are cached: building and validating a fresh strategy object
 # for every draw cost about a third of the drawing time (measured with cProfile).

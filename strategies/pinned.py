@@ -1,6 +1,6 @@
 """Examples every run checks first: the seed chapter's own case and the classic small ones."""
-from strategies.case import DepthwiseCase
-from strategies.inputs import ConvExample, seeded_normal
+from model.case import DepthwiseCase
+from model.example import ConvExample, seeded_example
 
 # The seed chapter: ic, n, k, p, s = 256, 12, 3, 1, 1 (data from np.random.normal).
 SEED_CHAPTER_CASE = DepthwiseCase(channels=256, height=12, width=12, kernel_h=3, kernel_w=3,
@@ -33,6 +33,6 @@ def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
         for candidate in (case, case.with_layout("NHWC")):
             if kernel.supports(candidate, target):
                 options = tuple(sorted(kernel.default_options(candidate).items()))
-                examples.append((name, ConvExample(candidate, *seeded_normal(candidate, 0), options)))
+                examples.append((name, seeded_example(candidate, 0, None, options, kernel.gradient is not None)))
                 break
     return examples

@@ -14,7 +14,10 @@ import io
 import os
 import shutil
 from dataclasses import dataclass, field
+from typing import Callable
 
+from findings.table import excluded_dtypes
+from model.selection import select_named
 from targets.cpu import host_mcpu, mcpu_features, missing_on_host
 
 
@@ -28,7 +31,6 @@ class Target:
     gpu: bool = False
     why_unavailable: str | None = None  # cannot even build
     why_not_runnable: str | None = None  # builds, but there is no device to run on
-    lacks: dict = field(default_factory=dict, hash=False, compare=False)  # dtype -> why not tested
     rpc: tuple | None = None  # (tracker host, port, device key) of a remote device (targets/rpc.py)
     # A remote device that runs the code of a local target draws that target's examples (the
     # same Hypothesis seed and example database): its rows are then comparable one to one.
@@ -39,12 +41,9 @@ class Target:
         return self.examples_from or self.name
 
     def excluded_dtypes(self, kernel_kind: str) -> dict:
-        """dtype -> reason, for the dtypes kernels of `kernel_kind` are not tested in here."""
-        found = dict(self.lacks)
-        for target_kind, kind, dtype, reason in KIND_EXCLUSIONS:
-            if target_kind == self.spec.get("kind") and kind == kernel_kind:
-                found[dtype] = reason
-        return found
+        """dtype -> reason, for the dtypes kernels of `kernel_kind` are not tested in here
+        (findings/table.py's exclusions, applied to this target's kind and mcpu)."""
+        return excluded_dtypes(self.spec.get("kind"), kernel_kind, llvm_mcpu_features(self.spec))
 
     def restrict(self, space, kernel_kind: str = "te"):
         """A kernel's case space without the dtypes excluded here (None if none is left)."""
@@ -66,13 +65,19 @@ class Target:
         return tvm.target.Target(self.spec)
 
     def device(self):
+        """This machine's device for the target (a remote target's is its session's: targets/rpc.py)."""
         import tvm
 
-        if self.rpc:
-            from targets.rpc import remote_sessions
-
-            return remote_sessions().device(self)
         return tvm.device(self.device_kind, 0)
+
+
+def llvm_mcpu_features(spec: dict) -> frozenset:
+    """The instruction-set features of an x86-64 llvm target's mcpu (empty for any other)."""
+    if spec.get("kind") != "llvm" or not spec.get("mcpu"):
+        return frozenset()
+    if not str(spec.get("mtriple", "x86_64")).startswith("x86_64"):
+        return frozenset()
+    return mcpu_features(spec["mcpu"])
 
 
 # ---- probes: each returns (why_unavailable, why_not_runnable, spec overrides) --------------
@@ -153,74 +158,39 @@ def _trial_build(spec: dict) -> str | None:
     return None
 
 
-# dtypes a target cannot take, and why (a finding is named by its file).
-C_HALF = "TVM's C code generator emits code gcc rejects (reports/findings/c-target-codegen.md)"
-AVX512_BF16 = ("bfloat16 kernels built for an AVX-512 mcpu with LLVM's prefer-256-bit tuning corrupt the heap "
-               "(reports/findings/llvm-avx512-bfloat16.md)")
-LACKS = {
-    "metal": {"float64": "Metal Shading Language has no 64-bit float"},
-    "c": {"float16": C_HALF, "bfloat16": C_HALF},
-}
+@dataclass(frozen=True)
+class TargetSpec:
+    """A known target: its base TVM target dict, where its kernels run, and how to probe it.
+    `probe()` returns (why unavailable, why not runnable, spec overrides)."""
+
+    name: str
+    spec: dict = field(hash=False, compare=False)
+    device_kind: str = "cpu"
+    gpu: bool = False
+    probe: Callable = field(default=lambda: (None, None, {}), hash=False, compare=False)
 
 
-# (target kind, kernel kind, dtype, reason): exclusions that hold for one kind of kernel only.
-METAL_SEGFAULT = "compiling segfaults in dlight's Metal rules (reports/findings/dlight-metal-segfault.md)"
-KIND_EXCLUSIONS = tuple(("metal", "relax", dtype, METAL_SEGFAULT)
-                        for dtype in ("float32", "float64", "float16", "bfloat16"))
-
-
-# reports/findings/llvm-avx512-bfloat16.md, measured with its repro: mcpu -> the heap was corrupted.
-AVX512_BF16_MEASURED = {"skylake-avx512": True, "sapphirerapids": True, "emeraldrapids": True,
-                        "znver5": False, "x86-64": False}
-
-
-def bfloat16_corrupts_heap(spec: dict) -> bool:
-    """Whether bfloat16 kernels built for this llvm target fall under the AVX-512 finding.
-
-    Decided from the mcpu's features, never from the host: of the measured mcpus, exactly those
-    with avx512f and LLVM's prefer-256-bit tuning corrupt (Intel's; AMD's znver4/5 do not
-    prefer 256 bits), and with that one feature TVM and LLVM emit for znver5 the very IR they
-    emit for skylake-avx512. Unmeasured mcpus are judged by the same features.
-    """
-    if spec.get("kind") != "llvm" or not spec.get("mcpu"):
-        return False
-    if not str(spec.get("mtriple", "x86_64")).startswith("x86_64"):
-        return False
-    return {"avx512f", "prefer-256-bit"} <= mcpu_features(spec["mcpu"])
-
-
-def lacks(name: str, spec: dict) -> dict:
-    """The dtypes target `name`, built with `spec`, does not take, with the reasons."""
-    found = dict(LACKS.get(name, {}))
-    if bfloat16_corrupts_heap(spec):
-        found["bfloat16"] = AVX512_BF16
-    return found
-
-# name -> (base target dict, device kind, is a GPU, probe)
-KNOWN_TARGETS = {
-    "llvm": ({"kind": "llvm"}, "cpu", False, _probe_llvm),  # TVM's default: baseline CPU, no AVX on x86-64
-    "llvm-x86-64": ({"kind": "llvm"}, "cpu", False, lambda: _probe_llvm("x86-64")),
-    "llvm-native": ({"kind": "llvm"}, "cpu", False, lambda: _probe_llvm("native")),
-    "c": ({"kind": "c"}, "cpu", False, _probe_c),
-    "cuda": ({"kind": "cuda"}, "cuda", True, lambda: _probe_gpu("cuda", "cuda")),
-    "rocm": ({"kind": "rocm"}, "rocm", True, lambda: _probe_gpu("rocm", "rocm")),
-    "vulkan": ({"kind": "vulkan"}, "vulkan", True, lambda: _probe_gpu("vulkan", "vulkan")),
-    "opencl": ({"kind": "opencl"}, "opencl", True, lambda: _probe_gpu("opencl", "opencl")),
-    "metal": ({"kind": "metal"}, "metal", True, lambda: _probe_gpu("metal", "metal")),
-}
+KNOWN_TARGETS = {t.name: t for t in (
+    TargetSpec("llvm", {"kind": "llvm"}, probe=_probe_llvm),  # TVM's default: baseline CPU, no AVX on x86-64
+    TargetSpec("llvm-x86-64", {"kind": "llvm"}, probe=lambda: _probe_llvm("x86-64")),
+    TargetSpec("llvm-native", {"kind": "llvm"}, probe=lambda: _probe_llvm("native")),
+    TargetSpec("c", {"kind": "c"}, probe=_probe_c),
+    *(TargetSpec(kind, {"kind": kind}, kind, gpu=True, probe=functools.partial(_probe_gpu, kind, kind))
+      for kind in ("cuda", "rocm", "vulkan", "opencl", "metal")),
+)}
 
 
 @functools.cache
 def discover_targets() -> tuple[Target, ...]:
     """Every known target, each probed once, with the reasons where it cannot build or run."""
     found = []
-    for name, (spec, device_kind, gpu, probe) in KNOWN_TARGETS.items():
+    for known in KNOWN_TARGETS.values():
         try:
-            unavailable, not_runnable, overrides = probe()
+            unavailable, not_runnable, overrides = known.probe()
         except Exception as exc:  # a probe that breaks means the target cannot be used
             unavailable, not_runnable, overrides = f"probe failed: {type(exc).__name__}: {exc}", None, {}
-        spec = {**spec, **overrides}
-        found.append(Target(name, spec, device_kind, gpu, unavailable, not_runnable, lacks(name, spec)))
+        found.append(Target(known.name, {**known.spec, **overrides}, known.device_kind, known.gpu,
+                            unavailable, not_runnable))
     return tuple(found)
 
 
@@ -241,16 +211,7 @@ def select_targets(names: str | None) -> tuple[Target, ...]:
 
     Raises ValueError naming the known and available targets on an unknown name.
     """
-    targets = {t.name: t for t in discover_targets()}
-    if not names:
-        return tuple(targets.values())
-    wanted = [n.strip() for n in names.split(",") if n.strip()]
-    unknown = [n for n in wanted if n not in targets]
-    if unknown or not wanted:
-        runnable = ", ".join(t.name for t in available_targets() if t.runnable) or "none"
-        compile_only = ", ".join(t.name for t in available_targets() if not t.runnable) or "none"
-        raise ValueError(
-            f"unknown target(s) {', '.join(unknown) or repr(names)}; "
-            f"known targets: {', '.join(targets)}; runnable here: {runnable}; compile-only here: {compile_only}"
-        )
-    return tuple(targets[n] for n in dict.fromkeys(wanted))
+    runnable = ", ".join(t.name for t in available_targets() if t.runnable) or "none"
+    compile_only = ", ".join(t.name for t in available_targets() if not t.runnable) or "none"
+    return select_named({t.name: t for t in discover_targets()}, names, "target",
+                        context=f"; runnable here: {runnable}; compile-only here: {compile_only}")

@@ -106,7 +106,7 @@ def servers_for(summary: dict, key: str) -> int:
 def remote_targets(tracker: str, keys: str):
     """One Target per key, named rpc-KEY, reached through the tracker (checked reachable, and
     serving every key: a mistyped key is a usage error, not a red row)."""
-    from targets.discovery import KNOWN_TARGETS, Target, lacks
+    from targets.discovery import KNOWN_TARGETS, Target
 
     host, port = parse_tracker(tracker)
     parsed = parse_keys(keys)
@@ -117,9 +117,8 @@ def remote_targets(tracker: str, keys: str):
                              f"registered keys: {', '.join(sorted(set(registered_keys(summary)))) or 'none'}")
     found = []
     for key, name, attrs in parsed:
-        spec, device_kind, gpu, _ = KNOWN_TARGETS[name]
-        spec = {**spec, **attrs}
-        found.append(Target(f"rpc-{key}", spec, device_kind, gpu, lacks=lacks(name, spec),
+        known = KNOWN_TARGETS[name]
+        found.append(Target(f"rpc-{key}", {**known.spec, **attrs}, known.device_kind, known.gpu,
                             rpc=(host, port, key), examples_from=None if attrs else name))
     return tuple(found)
 

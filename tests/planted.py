@@ -1,8 +1,9 @@
 """Deliberately wrong kernels that the suite must catch (used by the suite's own tests)."""
 from tvm import te, topi
 
+from kernels.backward import SPACE as BACKWARD_SPACE, grad_weight
 from kernels.kernel import Kernel
-from strategies.cases import CaseSpace
+from model.space import CaseSpace
 
 
 def top_padding_at_bottom(case):
@@ -44,30 +45,27 @@ HANGING = Kernel(name="planted_hang", compute=hangs, space=CaseSpace(layouts=("N
                  description="planted: never finishes building")
 
 
-def planted_grad_weight(case, target, padding=None, scale=1):
-    """TOPI's grad_weight kernel built with `padding` (top, left, bottom, right; default the
-    case's) and its output times `scale`: a planted bug when either differs."""
+def grad_weight_doubled(case):
+    """TOPI's grad_weight kernel with its output doubled."""
     import tvm
 
-    from kernels.backward import compile_backward
-
-    g = te.placeholder(case.output_shape, case.dtype, name="grad_out")
-    x = te.placeholder(case.input_shape, case.dtype, name="data")
-    grad = topi.nn.depthwise_conv2d_backward_weight_nhwc(x, g, case.output_shape, case.weight_shape,
-                                                         case.stride, padding or case.padding)
-    if scale != 1:
-        grad = te.compute(grad.shape, lambda *i: grad(*i) * tvm.tirx.const(scale, case.dtype), name="scaled")
-    return compile_backward("weight", case, target, (x, g, grad))
+    x, g, grad = grad_weight(case)
+    return x, g, te.compute(grad.shape, lambda *i: grad(*i) * tvm.tirx.const(2, case.dtype), name="doubled")
 
 
-def backward_with_weight_padding_swapped(case, target):
-    """TOPI's backward kernels, except that grad_weight pads the data with top and bottom swapped
-    (a bug that needs pad_top != pad_bottom)."""
-    from kernels.backward import build_backward
+def grad_weight_padding_swapped(case):
+    """TOPI's grad_weight kernel padding the data with top and bottom swapped (a bug that needs
+    pad_top != pad_bottom)."""
+    return grad_weight(case, padding=(case.pad_bottom, case.pad_left, case.pad_top, case.pad_right))
 
-    grad_input, _ = build_backward(case, target)
-    swapped = (case.pad_bottom, case.pad_left, case.pad_top, case.pad_right)
-    return grad_input, planted_grad_weight(case, target, padding=swapped)
+
+GRAD_WEIGHT_DOUBLED = Kernel(
+    name="planted_grad_weight_doubled", compute=grad_weight_doubled, space=BACKWARD_SPACE, gradient="weight",
+    gpu=False, description="planted bug: TOPI depthwise_conv2d_backward_weight_nhwc, doubled")
+GRAD_WEIGHT_PADDING_SWAPPED = Kernel(
+    name="planted_grad_weight_padding_swapped", compute=grad_weight_padding_swapped, space=BACKWARD_SPACE,
+    gradient="weight", gpu=False,
+    description="planted bug: TOPI depthwise_conv2d_backward_weight_nhwc, top and bottom padding swapped")
 
 
 def one_column_too_many(case):

@@ -1,6 +1,6 @@
-"""pytest plugin (`-p tests.planted_backward_plugin`): the gradient tests get a planted wrong
-grad_weight kernel (tests/planted.py), to check that the suite catches and writes it up."""
-import conformance.test_backward
-from tests.planted import backward_with_weight_padding_swapped
+"""pytest plugin (`-p tests.planted_backward_plugin`): registers a planted wrong grad_weight kernel
+(tests/planted.py), to check that the suite catches, shrinks and writes it up like any gradient row."""
+from kernels.registry import register_kernel
+from tests.planted import GRAD_WEIGHT_PADDING_SWAPPED
 
-conformance.test_backward.build_backward = backward_with_weight_padding_swapped
+register_kernel(GRAD_WEIGHT_PADDING_SWAPPED)

@@ -4,12 +4,12 @@ import os
 import numpy as np
 import pytest
 
-from kernels import build_cache as disk
-from kernels.build import build_static
+from runner import build_cache as disk
+from runner.build import build_static
 from kernels.registry import KERNELS
 from reference.numpy_oracle import numpy_reference
-from strategies.case import DepthwiseCase
-from strategies.inputs import seeded_normal
+from model.case import DepthwiseCase
+from model.example import seeded_example
 from targets.discovery import select_targets
 
 LLVM = select_targets("llvm")[0]
@@ -31,13 +31,13 @@ def fresh_build(kernel_name, case=CASE):
 
 @pytest.mark.parametrize("kernel_name", ["seed_te", "relax_conv2d"])
 def test_second_build_is_loaded_from_disk_and_computes_the_same(cache, kernel_name):
-    data, weight = seeded_normal(CASE, 3)
-    first = fresh_build(kernel_name)(data, weight)
+    ex = seeded_example(CASE, 3)
+    first = fresh_build(kernel_name)(ex)
     assert (cache.hits, cache.misses) == (0, 1)
-    second = fresh_build(kernel_name)(data, weight)
+    second = fresh_build(kernel_name)(ex)
     assert (cache.hits, cache.misses) == (1, 1)
     np.testing.assert_array_equal(first, second)
-    np.testing.assert_allclose(second, numpy_reference(CASE, data, weight), rtol=1e-2, atol=1e-2)
+    np.testing.assert_allclose(second, numpy_reference(CASE, ex.data, ex.weight), rtol=1e-2, atol=1e-2)
 
 
 def test_key_changes_with_what_determines_the_code(cache):
@@ -55,9 +55,9 @@ def test_unloadable_entry_is_rebuilt(cache):
     entry = cache.path(disk.cache_key("te", script, LLVM.spec))
     entry.parent.mkdir(parents=True, exist_ok=True)
     entry.write_bytes(b"not a shared library")
-    data, weight = seeded_normal(CASE, 3)
-    out = fresh_build("seed_te")(data, weight)
-    np.testing.assert_allclose(out, numpy_reference(CASE, data, weight), rtol=1e-2, atol=1e-2)
+    ex = seeded_example(CASE, 3)
+    out = fresh_build("seed_te")(ex)
+    np.testing.assert_allclose(out, numpy_reference(CASE, ex.data, ex.weight), rtol=1e-2, atol=1e-2)
     assert (cache.hits, cache.misses) == (0, 1) and entry.read_bytes()[:4] == b"\x7fELF"
 
 

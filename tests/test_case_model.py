@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from strategies.case import DepthwiseCase, conv_out_size
+from model.case import DepthwiseCase, conv_out_size
 from strategies.cases import depthwise_cases
 from strategies.pinned import SEED_CHAPTER_CASE
 

@@ -11,9 +11,10 @@ from conformance.checking import ConformanceFailure, property_test, run_row
 from reference.comparison import Verdict
 from reference.registry import REFERENCES
 from reports.bug_report import bug_report_markdown
+from reports.failures import Failure
 from reports.results import RunResults
-from strategies.case import DepthwiseCase
-from strategies.inputs import ConvExample, seeded_normal
+from model.case import DepthwiseCase
+from model.example import seeded_example
 from targets.discovery import select_targets
 from tests.planted import ONE_COLUMN_TOO_MANY, TOP_PADDING_AT_BOTTOM
 
@@ -40,8 +41,8 @@ def test_multi_line_errors_go_in_fenced_blocks_not_table_cells():
     case = DepthwiseCase()
     message = "compile error: TVMError: Check failed: (a | b) is false\n  at tirx/transform.cc:12\nhint: x"
     verdicts = [Verdict("numpy", "error", message), Verdict("torch", "fail", "1 of 1 outside | bound\nsecond")]
-    report = bug_report_markdown(TOP_PADDING_AT_BOTTOM, LLVM, ConvExample(case, *seeded_normal(case, 0)),
-                                 verdicts, None, None, "print('repro')", {"tvm": "0.27"})
+    failure = Failure(TOP_PADDING_AT_BOTTOM, LLVM, seeded_example(case, 0), verdicts)
+    report = bug_report_markdown(failure, "print('repro')", {"tvm": "0.27"})
     table = [line for line in report.splitlines() if line.startswith("| ")]
     assert len(table) == 3  # the header and one row per reference
     assert all(len(re.findall(r"(?<!\\)\|", line)) == 7 for line in table), table

@@ -4,7 +4,7 @@ output does flicker is reported as nondeterministic."""
 import pytest
 from hypothesis import settings
 
-from conftest import _COMMON
+from conftest import COMMON_SETTINGS
 from conformance.checking import IN_PROCESS, ConformanceFailure, property_test, run_row
 from kernels.registry import KERNELS
 from reference.registry import REFERENCES
@@ -23,7 +23,7 @@ def run_ci_row(tmp_path, seen):
         return inner(ex)
 
     test.hypothesis.inner_test = recording
-    settings(max_examples=30, derandomize=True, database=None, **_COMMON)(test)()
+    settings(max_examples=30, derandomize=True, database=None, **COMMON_SETTINGS)(test)()
     return results.rows["topi_nhwc-llvm"].counts
 
 
@@ -57,7 +57,7 @@ def test_a_failure_that_passes_on_replay_is_written_up_as_nondeterministic(tmp_p
     test = property_test(KERNELS["seed_te"], select_targets("llvm")[0], (REFERENCES["numpy"],), results,
                          tmp_path, runner=CorruptsTheThirdCall())
     with pytest.raises(ConformanceFailure, match="nondeterministic"):
-        run_row(settings(max_examples=10, derandomize=True, database=None, **_COMMON)(test))
+        run_row(settings(max_examples=10, derandomize=True, database=None, **COMMON_SETTINGS)(test))
     [failure] = results.failures
     assert failure.message.startswith("nondeterministic") and "numpy" in failure.message
     assert "## Nondeterministic" in failure.bug_report

@@ -1,12 +1,12 @@
 """Guarded buffers: out-of-bounds reads give NaN every time, unwritten outputs stay NaN,
-writes past the output or into an input are caught (kernels/guarded.py)."""
+writes past the output or into an input are caught (runner/guarded.py)."""
 import numpy as np
 import pytest
 import tvm
 from tvm import te
 from tvm.script import tirx as T
 
-from kernels.guarded import GUARD_BYTES, GuardedBuffer, GuardZoneWritten, KernelArgs
+from runner.guarded import GUARD_BYTES, GuardedBuffer, GuardZoneWritten, KernelArgs
 
 N = 5
 

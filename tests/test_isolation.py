@@ -3,7 +3,7 @@ import pytest
 from hypothesis import Phase, settings
 
 from conformance.checking import ConformanceFailure, property_test, run_row
-from kernels.isolation import IsolatedRunner
+from runner.isolation import IsolatedRunner
 from kernels.registry import KERNELS
 from reference.registry import REFERENCES
 from reports.html import write_html_report
@@ -47,12 +47,11 @@ def test_crash_and_hang_are_red_rows_and_the_run_goes_on(runner, tmp_path):
 
 
 def test_isolated_results_equal_in_process_results(runner):
-    from kernels.isolation import build_and_call
-    from strategies.case import DepthwiseCase
-    from strategies.inputs import seeded_normal
+    from runner.isolation import build_and_call
+    from model.case import DepthwiseCase
+    from model.example import seeded_example
 
-    case = DepthwiseCase(channels=3, height=5, width=4, kernel_h=2, pad_left=1)
-    data, weight = seeded_normal(case, 2)
-    isolated = runner.run(KERNELS["seed_te"], case, LLVM, (), data, weight)
-    local = build_and_call(KERNELS["seed_te"], case, LLVM, (), data, weight)
+    ex = seeded_example(DepthwiseCase(channels=3, height=5, width=4, kernel_h=2, pad_left=1), 2)
+    isolated = runner.run(KERNELS["seed_te"], LLVM, ex)
+    local = build_and_call(KERNELS["seed_te"], LLVM, ex)
     assert isolated.error is None and (isolated.actual == local.actual).all()

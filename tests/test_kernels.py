@@ -1,12 +1,12 @@
 """Kernel registry behaviour: build caching, the shape-generic mode, dtype exclusions, known failures."""
 import numpy as np
 
-from conformance.known_failures import known_failure
-from kernels.build import build
+from findings.table import known_failure
+from runner.build import build
 from kernels.registry import KERNELS
 from reference.numpy_oracle import numpy_reference
-from strategies.case import DepthwiseCase
-from strategies.inputs import seeded_normal
+from model.case import DepthwiseCase
+from model.example import seeded_example
 from targets.discovery import discover_targets, select_targets
 
 LLVM = select_targets("llvm")[0]
@@ -27,8 +27,8 @@ def test_generic_kernel_compiles_once_per_dtype_and_is_right_for_each_case():
     for case in cases:
         compiled = build(kernel, case, LLVM)
         functions.add(id(compiled.function))
-        data, weight = seeded_normal(case, 1)
-        np.testing.assert_allclose(compiled(data, weight), numpy_reference(case, data, weight), rtol=1e-5, atol=1e-5)
+        ex = seeded_example(case, 1)
+        np.testing.assert_allclose(compiled(ex), numpy_reference(case, ex.data, ex.weight), rtol=1e-5, atol=1e-5)
     assert len(functions) == 1
 
 

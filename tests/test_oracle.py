@@ -4,9 +4,10 @@ import pytest
 from hypothesis import given, settings
 
 from reference.numpy_oracle import numpy_reference
-from strategies.case import DepthwiseCase
-from strategies.cases import CaseSpace, depthwise_cases
-from strategies.inputs import seeded_normal
+from model.case import DepthwiseCase
+from model.space import CaseSpace
+from strategies.cases import depthwise_cases
+from model.example import seeded_normal
 
 X = np.arange(1, 10, dtype=np.float64).reshape(1, 1, 3, 3)  # 1 2 3 / 4 5 6 / 7 8 9
 ONES = np.ones((1, 1, 2, 2))

@@ -35,7 +35,7 @@ def test_wrong_kernel_is_caught_against_every_reference(caught):
 def test_failure_is_shrunk_to_what_the_bug_needs(caught):
     results, _, _ = caught
     assert len(results.failures) == 1
-    from strategies.case import DepthwiseCase  # noqa: F401  (eval needs the name)
+    from model.case import DepthwiseCase# noqa: F401  (eval needs the name)
 
     case = eval(results.failures[0].case_summary)
     # The bug needs top padding and nothing else larger than its minimum.
@@ -92,7 +92,7 @@ def wrong_for_many_channels(case):
 
 def test_a_failure_only_a_pinned_example_finds_is_written_up_as_that_pinned_example(tmp_path):
     from kernels.kernel import Kernel
-    from strategies.cases import CaseSpace
+    from model.space import CaseSpace
 
     kernel = Kernel(name="planted_many_channels", compute=wrong_for_many_channels, space=CaseSpace(layouts=("NCHW",)))
     results = RunResults(references=["numpy"])
@@ -109,17 +109,18 @@ def test_a_failure_only_a_pinned_example_finds_is_written_up_as_that_pinned_exam
     assert "Pinned example seed_chapter (not shrunk)" in html and "Shrunk case" not in html
 
 
-def test_a_wrong_gradient_is_caught_shrunk_and_written_up(tmp_path):
+def test_a_wrong_gradient_is_caught_shrunk_and_written_up(tmp_path, run_repro):
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "conformance/test_backward.py", "-q", "-p", "no:cacheprovider",
-         "-p", "tests.planted_backward_plugin", "--targets", "llvm", "--hypothesis-profile=ci",
-         "--report-dir", str(tmp_path)], capture_output=True, text=True, timeout=300)
+        [sys.executable, "-m", "pytest", "conformance/test_conformance.py", "-q", "-p", "no:cacheprovider",
+         "-p", "tests.planted_backward_plugin", "--kernels", "planted_grad_weight_padding_swapped",
+         "--targets", "llvm", "--hypothesis-profile=ci", "--report-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300)
     assert run.returncode == 1, run.stdout + run.stderr
     [folder] = (tmp_path / "failures").iterdir()
-    assert folder.name == "topi_backward_weight_nhwc-llvm-1"
+    assert folder.name == "planted_grad_weight_padding_swapped-llvm-1"
     report = (folder / "bug_report.md").read_text()
     # Shrunk to the padding the bug needs on one side, nothing else.
     assert ("DepthwiseCase(pad_top=1, layout='NHWC')" in report
             or "DepthwiseCase(pad_bottom=1, layout='NHWC')" in report), report[:600]
-    repro = subprocess.run([sys.executable, str(folder / "repro.py")], capture_output=True, text=True, timeout=120)
+    repro = run_repro(folder / "repro.py")
     assert repro.returncode == 1 and "REPRODUCED" in repro.stdout, repro.stdout + repro.stderr

@@ -3,11 +3,13 @@ optional package turns into a skip with its reason."""
 import numpy as np
 from hypothesis import given, settings
 
-from conformance.checking import reference_verdicts
-from reference.registry import REFERENCES, Reference, missing_package
-from strategies.cases import CaseSpace
-from strategies.case import DepthwiseCase
-from strategies.inputs import conv_examples, seeded_normal
+from conformance.checks import ForwardCheck
+from reference.registry import REFERENCES, Reference
+from model.optional import missing_package
+from model.space import CaseSpace
+from model.case import DepthwiseCase
+from strategies.inputs import conv_examples
+from model.example import seeded_example
 
 FRAMEWORKS = [REFERENCES["torch"], REFERENCES["mxnet"]]
 
@@ -18,7 +20,7 @@ def test_torch_and_mxnet_agree_with_the_float64_oracle(ex):
     for ref in FRAMEWORKS:
         expected = ref.compute(ex.case, ex.data, ex.weight)
         assert expected.shape == ex.case.output_shape
-        verdicts = reference_verdicts(ex.case, ex.data, ex.weight, expected, [REFERENCES["numpy"]])
+        verdicts = ForwardCheck.verdicts(None, ex, expected, [REFERENCES["numpy"]])
         assert verdicts[0].passed, f"{ref.name}: {verdicts[0].message}"
 
 
@@ -26,7 +28,7 @@ def test_torch_and_mxnet_agree_with_the_float64_oracle(ex):
 @given(conv_examples())
 def test_torch_and_mxnet_agree_with_each_other(ex):
     torch_out = REFERENCES["torch"].compute(ex.case, ex.data, ex.weight)
-    verdicts = reference_verdicts(ex.case, ex.data, ex.weight, torch_out, [REFERENCES["mxnet"]])
+    verdicts = ForwardCheck.verdicts(None, ex, torch_out, [REFERENCES["mxnet"]])
     assert verdicts[0].passed, verdicts[0].message
 
 
@@ -34,6 +36,5 @@ def test_a_missing_package_is_a_skip_with_its_reason():
     ghost = Reference("ghost", compute=lambda *a: None, module="dwconf_no_such_package")
     assert "dwconf_no_such_package" in missing_package("dwconf_no_such_package")
     case = DepthwiseCase(channels=2, height=3, width=3)
-    data, weight = seeded_normal(case, 0)
-    (verdict,) = reference_verdicts(case, data, weight, np.zeros(case.output_shape), [ghost])
+    (verdict,) = ForwardCheck.verdicts(None, seeded_example(case, 0), np.zeros(case.output_shape), [ghost])
     assert verdict.status == "skip" and "not usable here" in verdict.message

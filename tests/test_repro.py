@@ -1,50 +1,47 @@
 """A repro script of a *correct* kernel does not claim to reproduce anything; one of a kernel
 reading past its input reproduces every time (guard zones, as in the suite); gradients get
 repro scripts too."""
-import subprocess
-import sys
-
 import pytest
 
-from kernels.build import build
 from kernels.registry import KERNELS
+from model.case import DepthwiseCase
+from model.example import seeded_example
 from reports.repro import repro_script
-from strategies.case import DepthwiseCase
-from strategies.inputs import ConvExample, seeded_normal
-from targets.discovery import select_targets
+from runner.build import build
+from targets.discovery import discover_targets
 
 
-def run_repro(tmp_path, kernel, case, seed=0):
-    target = select_targets("llvm")[0]
-    compiled = build(kernel, case, target)
-    text, _ = repro_script(kernel, target, ConvExample(case, *seeded_normal(case, seed)), compiled.script)
-    script = tmp_path / "repro.py"
-    script.write_text(text)
-    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+@pytest.fixture
+def repro_of(tmp_path, llvm, run_repro):
+    """Write the repro script of `kernel` on `case` (seeded data) and run it."""
+    def run(kernel, case, seed=0):
+        text, _ = repro_script(kernel, llvm, seeded_example(case, seed), build(kernel, case, llvm).script)
+        (tmp_path / "repro.py").write_text(text)
+        return run_repro(tmp_path / "repro.py")
+    return run
 
 
 @pytest.mark.parametrize("kernel_name", ["topi_nchw", "relax_conv2d", "seed_te_generic"])
-def test_repro_of_a_correct_kernel_exits_zero(tmp_path, kernel_name):
+def test_repro_of_a_correct_kernel_exits_zero(repro_of, kernel_name):
     case = DepthwiseCase(channels=3, multiplier=2, height=5, width=4, kernel_h=3, kernel_w=2,
                          pad_top=1, pad_right=2, stride_w=2)
-    run = run_repro(tmp_path, KERNELS[kernel_name], case, seed=5)
+    run = repro_of(KERNELS[kernel_name], case, seed=5)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "not reproduced" in run.stdout
 
 
-def test_repro_of_a_read_past_the_input_reproduces_every_time(tmp_path):
+def test_repro_of_a_read_past_the_input_reproduces_every_time(repro_of):
     from mutants.kernels import MUTANTS
 
     [reads_past] = [m.kernel for m in MUTANTS if m.kernel.name == "mutant_right_edge_read"]
     for seed in range(3):
-        run = run_repro(tmp_path, reads_past, DepthwiseCase(pad_right=1), seed)
+        run = repro_of(reads_past, DepthwiseCase(pad_right=1), seed)
         assert run.returncode == 1, run.stdout + run.stderr
         assert "REPRODUCED: outputs outside the error bound" in run.stdout and "tvm nan" in run.stdout
 
 
-def test_repro_of_a_compile_error_reproduces_it(tmp_path):
-    from kernels.build import BuildError
-    from targets.discovery import discover_targets
+def test_repro_of_a_compile_error_reproduces_it(tmp_path, run_repro):
+    from runner.build import BuildError
 
     metal = {t.name: t for t in discover_targets()}["metal"]
     if not metal.available:
@@ -52,11 +49,9 @@ def test_repro_of_a_compile_error_reproduces_it(tmp_path):
     case = DepthwiseCase(dtype="float64")
     with pytest.raises(BuildError) as error:
         build(KERNELS["topi_nchw"], case, metal)
-    text, _ = repro_script(KERNELS["topi_nchw"], metal, ConvExample(case, *seeded_normal(case, 0)),
-                           error.value.script)
-    script = tmp_path / "repro.py"
-    script.write_text(text)
-    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    text, _ = repro_script(KERNELS["topi_nchw"], metal, seeded_example(case, 0), error.value.script)
+    (tmp_path / "repro.py").write_text(text)
+    run = run_repro(tmp_path / "repro.py")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "REPRODUCED: tvm.compile failed" in run.stdout and "float64" in run.stdout
 
@@ -65,47 +60,30 @@ BACKWARD_CASE = DepthwiseCase(channels=2, multiplier=2, height=4, width=5, kerne
                               stride_w=2, layout="NHWC")
 
 
-def gradient_example(case, seed=0):
-    import numpy as np
+@pytest.mark.parametrize("kernel_name", ["topi_backward_input_nhwc", "topi_backward_weight_nhwc"])
+def test_backward_repros_of_the_correct_kernels_exit_zero(tmp_path, llvm, run_repro, kernel_name):
+    from conformance.checks import GradientCheck
 
-    data, weight = seeded_normal(case, seed)
-    return case, data, weight, np.random.default_rng(seed + 1).standard_normal(case.output_shape).astype(case.dtype)
-
-
-def test_backward_repros_of_the_correct_kernels_exit_zero(tmp_path):
-    from conformance.test_backward import gradient_lengths
-    from kernels.backward import build_backward
-    from reports.repro import backward_repro_script
-
-    target = select_targets("llvm")[0]
-    case, data, weight, grad_out = gradient_example(BACKWARD_CASE)
-    for kernel, length in zip(build_backward(case, target), gradient_lengths(case)):
-        text, _ = backward_repro_script(kernel, kernel.which, length, target, case,
-                                        {"data": data, "weight": weight, "grad_out": grad_out}, kernel.script)
-        script = tmp_path / f"repro_{kernel.which}.py"
-        script.write_text(text)
-        run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
-        assert run.returncode == 0 and "not reproduced" in run.stdout, (kernel.which, run.stdout + run.stderr)
+    kernel = KERNELS[kernel_name]
+    ex = seeded_example(BACKWARD_CASE, 0, gradients=True)
+    text, _ = GradientCheck.repro(kernel, llvm, ex, build(kernel, BACKWARD_CASE, llvm).script)
+    (tmp_path / "repro.py").write_text(text)
+    run = run_repro(tmp_path / "repro.py")
+    assert run.returncode == 0 and "not reproduced" in run.stdout, run.stdout + run.stderr
 
 
-def test_a_wrong_gradient_is_written_up_with_a_repro_that_reproduces(tmp_path):
-    from conformance.test_backward import gradient_bounds, gradient_lengths, write_up
-    from tests.planted import planted_grad_weight
-    from reference.comparison import compare
-    from reference.gradients import numpy_gradients
+def test_a_wrong_gradient_is_written_up_with_a_repro_that_reproduces(tmp_path, llvm, run_repro):
+    from conformance.checking import ConformanceFailure, check_example
+    from reference.registry import REFERENCES
     from reports.results import RunResults
+    from tests.planted import GRAD_WEIGHT_DOUBLED
 
-    target = select_targets("llvm")[0]
-    ex = case, data, weight, grad_out = gradient_example(BACKWARD_CASE)
-    kernel = planted_grad_weight(case, target, scale=2)
-    actual, expected = kernel(data, grad_out), numpy_gradients(case, data, weight, grad_out)[1]
-    length = gradient_lengths(case)[1]
-    verdict = compare("numpy", actual, expected, gradient_bounds(case, data, weight, grad_out, "float64")[1])
-    assert not verdict.passed
     results = RunResults(references=["numpy"])
-    write_up(kernel, length, target, ex, [verdict], actual, expected, results, tmp_path)
-    [failure] = results.failures
-    assert failure.kernel == "topi_backward_weight_nhwc" and "depthwise_conv2d_backward_weight_nhwc" in failure.bug_report
-    run = subprocess.run([sys.executable, str(tmp_path / failure.directory / "repro.py")],
-                         capture_output=True, text=True, timeout=120)
+    with pytest.raises(ConformanceFailure) as failure:
+        check_example(GRAD_WEIGHT_DOUBLED, llvm, seeded_example(BACKWARD_CASE, 0, gradients=True),
+                      (REFERENCES["numpy"],), results, tmp_path)
+    failure.value.write_up()
+    [written] = results.failures
+    assert written.kernel == "planted_grad_weight_doubled" and "backward_weight_nhwc" in written.bug_report
+    run = run_repro(tmp_path / written.directory / "repro.py")
     assert run.returncode == 1 and "REPRODUCED: outputs outside the error bound" in run.stdout, run.stdout + run.stderr

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kernels.isolation import build_and_call
+from runner.isolation import build_and_call
 from kernels.registry import KERNELS
-from strategies.case import DepthwiseCase
-from strategies.inputs import seeded_normal
+from model.case import DepthwiseCase
+from model.example import seeded_example
 from targets.discovery import select_targets
 from targets.rpc import RPCConfigError, parse_keys, remote_targets
 from tests.rpc_farm import LoopbackFarm, free_port
@@ -49,9 +49,9 @@ def test_remote_kernels_compute_what_local_ones_do(farm, tmp_path):
     for kernel, case in [("seed_te", DepthwiseCase(channels=3, multiplier=2, height=7, width=5, kernel_h=3, pad_top=2)),
                          ("topi_nhwc", DepthwiseCase(layout="NHWC", channels=2, height=6, width=6, stride_w=2)),
                          ("relax_conv2d", DepthwiseCase(channels=4, height=5, width=9, dilation_w=2, dtype="float16"))]:
-        data, weight = seeded_normal(case, 5)
-        local = build_and_call(KERNELS[kernel], case, LLVM, (), data, weight)
-        there = build_and_call(KERNELS[kernel], case, remote, (), data, weight)
+        ex = seeded_example(case, 5)
+        local = build_and_call(KERNELS[kernel], LLVM, ex)
+        there = build_and_call(KERNELS[kernel], remote, ex)
         assert there.error is None, there.error
         np.testing.assert_array_equal(there.actual, local.actual)
     assert "load_module" in farm.log("loopa")

@@ -3,9 +3,11 @@ import numpy as np
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from strategies.case import DepthwiseCase
-from strategies.cases import MAX_WORK, PRIMES, CaseSpace, depthwise_cases
-from strategies.inputs import VALUE_BOUND, conv_examples, seeded_normal
+from model.case import DepthwiseCase
+from model.space import MAX_WORK, CaseSpace
+from strategies.cases import PRIMES, depthwise_cases
+from model.example import VALUE_BOUND, seeded_normal
+from strategies.inputs import conv_examples
 
 
 @settings(max_examples=500)

@@ -3,8 +3,9 @@ import pytest
 
 from kernels.registry import KERNELS, register_kernel, select_kernels
 from targets.cpu import missing_on_host
-from targets.discovery import (AVX512_BF16, KNOWN_TARGETS, available_targets, bfloat16_corrupts_heap,
-                               discover_targets, select_targets)
+from findings.table import EXCLUSIONS, prefers_256_bit_avx512
+from targets.discovery import (KNOWN_TARGETS, available_targets, discover_targets, llvm_mcpu_features,
+                               select_targets)
 
 
 def test_llvm_is_always_available():
@@ -31,8 +32,9 @@ def test_cpu_targets_run_here_and_llvm_variants_differ_in_mcpu():
 def test_llvm_native_takes_bfloat16_unless_its_mcpu_falls_under_the_avx512_finding():
     native = {t.name: t for t in discover_targets()}["llvm-native"]
     excluded = native.excluded_dtypes("te")
-    if bfloat16_corrupts_heap(native.spec):
-        assert excluded == {"bfloat16": AVX512_BF16}
+    if prefers_256_bit_avx512(llvm_mcpu_features(native.spec)):
+        [avx512] = [e for e in EXCLUSIONS if e.when is prefers_256_bit_avx512]
+        assert excluded == {"bfloat16": avx512.reason} and "findings/llvm-avx512-bfloat16.md" in avx512.reason
     else:
         assert excluded == {}
 

@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 from reference.comparison import compare
 from reference.numpy_oracle import numpy_reference
 from reference.tolerance import error_bound, gamma
-from strategies.case import DepthwiseCase
-from strategies.cases import CaseSpace, depthwise_cases
-from strategies.inputs import seeded_normal
+from model.case import DepthwiseCase
+from model.space import CaseSpace
+from strategies.cases import depthwise_cases
+from model.example import seeded_normal
 
 
 def test_gamma_is_highams():

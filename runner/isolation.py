@@ -36,13 +36,13 @@ def short_error(stage: str, exc: BaseException) -> str:
     return f"{stage} error: " + "\n".join(line[:300] for line in keep)
 
 
-def build_and_call(kernel, case, target, options, data, weight) -> Outcome:
-    """Build (cached) and call one kernel in this process; errors become an Outcome, and an
-    error of a remote target whose session no longer answers a "device lost" one."""
+def build_and_call(kernel, target, ex) -> Outcome:
+    """Build (cached) and call one kernel on one example in this process; errors become an
+    Outcome, and an error of a remote target whose session no longer answers a "device lost" one."""
     from targets.rpc import DeviceLost, remote_sessions
 
     try:
-        outcome = _build_and_call(kernel, case, target, options, data, weight)
+        outcome = _build_and_call(kernel, target, ex)
         if outcome.error and target.rpc and not remote_sessions().alive(target):
             remote_sessions().lose(target, outcome.error)
         return outcome
@@ -50,11 +50,11 @@ def build_and_call(kernel, case, target, options, data, weight) -> Outcome:
         return Outcome(error=str(lost), device_lost=True)
 
 
-def _build_and_call(kernel, case, target, options, data, weight) -> Outcome:
-    from kernels.build import BuildError, KernelShapeError, build
+def _build_and_call(kernel, target, ex) -> Outcome:
+    from runner.build import BuildError, KernelShapeError, build
 
     try:
-        compiled = build(kernel, case, target, options)
+        compiled = build(kernel, ex.case, target, ex.options)
     except BuildError as exc:
         return Outcome(script=exc.script, error=short_error("compile", exc.__cause__))
     except KernelShapeError as exc:
@@ -67,7 +67,7 @@ def _build_and_call(kernel, case, target, options, data, weight) -> Outcome:
             what += f" and compiled by nvcc ({compiled.binary_size} byte cubin)"
         return Outcome(script=compiled.script, compile_only=f"{what}; {target.why_not_runnable}")
     try:
-        return Outcome(actual=compiled(data, weight), script=compiled.script)
+        return Outcome(actual=compiled(ex), script=compiled.script)
     except Exception as exc:
         return Outcome(script=compiled.script, error=short_error("run", exc))
 
@@ -75,8 +75,8 @@ def _build_and_call(kernel, case, target, options, data, weight) -> Outcome:
 class InProcessRunner:
     """No isolation: fastest, but a crashing kernel takes the run down (--no-isolation)."""
 
-    def run(self, kernel, case, target, options, data, weight) -> Outcome:
-        return build_and_call(kernel, case, target, options, data, weight)
+    def run(self, kernel, target, ex) -> Outcome:
+        return build_and_call(kernel, target, ex)
 
     def close(self):
         pass
@@ -107,8 +107,8 @@ class IsolatedRunner:
                 process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
 
-    def run(self, kernel, case, target, options, data, weight) -> Outcome:
-        future = self._executor().submit(build_and_call, kernel, case, target, options, data, weight)
+    def run(self, kernel, target, ex) -> Outcome:
+        future = self._executor().submit(build_and_call, kernel, target, ex)
         try:
             return future.result(timeout=self.timeout)
         except FutureTimeout:

@@ -3,7 +3,7 @@
 `sch.vectorize` accepts the loop, and the compiled kernel returns [[6, 6]] for x = [1, 2],
 w = 3 (expected [3, 6]): both lanes appear to share one element of the local buffer.
 Needs numpy + tvm. Exit status 1: reproduced. Found by dwconf
-(reports/findings/vectorized-loop-local-buffer.md).
+(findings/vectorized-loop-local-buffer.md).
 """
 import sys
 

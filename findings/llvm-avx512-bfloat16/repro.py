@@ -5,7 +5,7 @@ a CPU that executes AVX-512 (F, CD, BW, DQ, VL); run with MALLOC_CHECK_=3.
 Usage: repro.py [mcpu]   (e.g. znver5: no corruption seen).
 
 Exit status 0: no corruption seen; a glibc abort ("free(): invalid pointer", "double free or
-corruption"): reproduced. Found by dwconf (reports/findings/llvm-avx512-bfloat16.md).
+corruption"): reproduced. Found by dwconf (findings/llvm-avx512-bfloat16.md).
 """
 import sys
 

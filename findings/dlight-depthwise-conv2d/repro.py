@@ -2,7 +2,7 @@
 GPU rules, for two small shapes. Needs tvm only (no GPU: code generation for sm_80 / OpenCL).
 
 Exit status 1: at least one failure reproduced. Found by dwconf
-(reports/findings/dlight-depthwise-conv2d.md).
+(findings/dlight-depthwise-conv2d.md).
 """
 import sys
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kernels.build_cache import build_cache, cache_key, export_file
-from kernels.guarded import KernelArgs, shape_mismatch
-from strategies.case import DepthwiseCase
+from runner.build_cache import build_cache, cache_key, export_file
+from runner.guarded import KernelArgs, shape_mismatch
+from model.case import DepthwiseCase
 
 # Everything that determines the generated code is (kernel, case, options, target): the
 # input values are not part of it. Shrinking and replays hit this cache.
@@ -46,7 +46,6 @@ class CompiledKernel:
     target: object
     script: str  # TVMScript of the module that was compiled: the repro scripts rebuild from it
     function: object = None
-    device_source: str | None = None
     binary_size: int = 0
     scalar_args: tuple = ()  # shape-generic kernels take the case's sizes after (X, K, Y)
     device: object = None  # where the function runs: the target's local device unless set (RPC)
@@ -55,14 +54,14 @@ class CompiledKernel:
     def runnable(self) -> bool:
         return self.function is not None
 
-    def __call__(self, data: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    def __call__(self, ex) -> np.ndarray:
+        """The kernel's output for example `ex` (its inputs as the kernel takes them)."""
         dev = self.device or self.target.device()
-        if self.kernel.weight_shape is not None:
-            weight = weight.reshape(self.kernel.weight_shape(self.case))
+        inputs = self.kernel.inputs(ex)
         if self.kernel.kind == "relax":
-            args = KernelArgs((data, weight), dev)
+            args = KernelArgs(inputs, dev)
             return args.result(self.function(*args.tensors))
-        args = KernelArgs((data, weight), dev, (self.case.output_shape, self.case.dtype))
+        args = KernelArgs(inputs, dev, (self.kernel.argument_shapes(self.case)[2], self.case.dtype))
         self.function(*args.tensors, *self.scalar_args)
         return args.result()
 
@@ -88,23 +87,23 @@ def find_module(module, kind: str):
     return None
 
 
-def device_code(executable, target) -> tuple[str | None, int]:
-    """The generated device source and, for CUDA with nvcc, the size of its compiled cubin."""
+def device_code(executable, target) -> int:
+    """Generate the device source; for CUDA with nvcc, compile it: the cubin's size (else 0)."""
     device_module = find_module(executable.mod, target.spec["kind"])
     if device_module is None:
         raise RuntimeError(f"tvm.compile produced no {target.spec['kind']} module")
     source = device_module.inspect_source()
     if target.device_kind != "cuda":
-        return source, 0  # OpenCL and Metal sources compile at run time, on the device
+        return 0  # OpenCL and Metal sources compile at run time, on the device
     from targets.discovery import offline_compiler_missing
 
     if offline_compiler_missing(target):
-        return source, 0
+        return 0
     from tvm.support.nvcc import compile_cuda
 
     with target.tvm_target():  # compile_cuda reads the arch from the current target
         cubin = compile_cuda(source, target_format="cubin", arch=target.spec["arch"], compiler="nvcc")
-    return source, len(cubin)
+    return len(cubin)
 
 
 def build(kernel, case, target, options=()) -> CompiledKernel:
@@ -123,8 +122,7 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
         mod = schedule_for_target(mod, target)
     script = mod.script()
     if kernel.kind == "te":
-        weight_shape = kernel.weight_shape(case) if kernel.weight_shape else case.weight_shape
-        mismatch = shape_mismatch(mod["main"], (case.input_shape, weight_shape, case.output_shape))
+        mismatch = shape_mismatch(mod["main"], kernel.argument_shapes(case))
         if mismatch:
             raise KernelShapeError(mismatch, script)
     if target.rpc:
@@ -139,7 +137,7 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
     compiled = CompiledKernel(kernel, case, target, script)
     if not target.runnable:
         try:
-            compiled.device_source, compiled.binary_size = device_code(executable, target)
+            compiled.binary_size = device_code(executable, target)
         except Exception as exc:
             raise BuildError(script) from exc
         return compiled

@@ -1,6 +1,6 @@
 """Segfault: compiling a float16 Relax depthwise conv2d for Metal. Needs tvm only (no Mac:
 Metal code generation runs anywhere). Run it in a child process; a segfault is the repro.
-Found by dwconf (reports/findings/dlight-metal-segfault.md).
+Found by dwconf (findings/dlight-metal-segfault.md).
 """
 import tvm
 from tvm import relax

@@ -1,0 +1,182 @@
+"""dwconf's pytest plugin for the matrix: the selection options, the typed `Selection`, the
+kernel x target rows as parametrization, and the fixtures the conformance tests use."""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from model.row import Row
+from reports.plugin import RESULTS, report_dir
+from runner.isolation import DEFAULT_TIMEOUT
+
+SELECTION = pytest.StashKey["Selection"]()
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What this run checks: kernels x targets against references, writing to report_dir."""
+
+    kernels: tuple
+    targets: tuple
+    references: tuple
+    report_dir: Path
+
+    @property
+    def rows(self) -> list[Row]:
+        return [Row(k, t) for k in self.kernels for t in self.targets]
+
+    def takes(self, kernels, targets) -> bool:
+        """Whether one of `kernels` (names, None: any) and one of `targets` are selected."""
+        return ((kernels is None or any(k.name in kernels for k in self.kernels))
+                and (targets is None or any(t.name in targets for t in self.targets)))
+
+
+def pytest_addoption(parser):
+    from targets import rpc
+
+    group = parser.getgroup("dwconf")
+    group.addoption("--targets", default=os.environ.get("DWCONF_TARGETS"),
+                    help="comma-separated TVM targets to run (default: all known; unavailable ones skip "
+                         "with their reason). Env: DWCONF_TARGETS")
+    group.addoption("--kernels", default=os.environ.get("DWCONF_KERNELS"),
+                    help="comma-separated kernels to run (default: all registered; topi_backward: both "
+                         "gradient kernels). Env: DWCONF_KERNELS")
+    group.addoption("--references", default=os.environ.get("DWCONF_REFERENCES"),
+                    help="comma-separated references to compare with (default: numpy,torch,mxnet)")
+    group.addoption("--kernel-module", action="append", default=[],
+                    help="a Python file with your own kernel(s) to put through the matrix (repeatable); "
+                         "see README, 'Bring your own kernel'")
+    group.addoption("--no-isolation", action="store_true", default=False,
+                    help="build and call kernels in the test process (faster; a crashing kernel "
+                         "then ends the run)")
+    group.addoption("--example-timeout", type=float, default=DEFAULT_TIMEOUT,
+                    help="seconds one example may take to build and run before it is a 'timeout' "
+                         f"(default {DEFAULT_TIMEOUT:g})")
+    group.addoption("--rpc-tracker", default=os.environ.get(rpc.ENV_TRACKER),
+                    help="HOST:PORT of a TVM RPC tracker: its devices join the matrix as rows "
+                         "rpc-KEY (with --rpc-key). Env: DWCONF_RPC_TRACKER")
+    group.addoption("--rpc-key", default=os.environ.get(rpc.ENV_KEYS),
+                    help="comma-separated device keys at the tracker, each KEY[=TARGET[:attr=value...]], "
+                         "e.g. pi4=llvm:mtriple=aarch64-linux-gnu,gpu0=cuda (default target llvm). "
+                         "Env: DWCONF_RPC_KEYS")
+    group.addoption("--rpc-timeout", type=float, default=None,
+                    help=f"seconds to wait for the tracker to grant a device session (default "
+                         f"{rpc.DEFAULT_TIMEOUT:g}). Env: DWCONF_RPC_TIMEOUT")
+    group.addoption("--findings", action="store_true", default=False,
+                    help="run every finding's test (conformance/test_findings.py) whatever --kernels and "
+                         "--targets select (default: those of the selected kernels and targets)")
+
+
+def pytest_configure(config):
+    from kernels.registry import register_kernel, select_kernels
+    from kernels.user_module import load_kernel_module
+    from model.selection import select_named
+    from reference.registry import REFERENCES
+    from reports.environment import environment
+    from reports.results import RunResults
+    from targets.discovery import select_targets
+
+    config.addinivalue_line("markers", "finding(kernels, targets): a finding's test, run when the selection "
+                                       "has one of its kernels and one of its targets (None: any), or --findings")
+    config.addinivalue_line("markers", "unselected: a parametrization the selection left empty (deselected)")
+    try:
+        for path in config.getoption("kernel_module"):
+            for kernel in load_kernel_module(path):
+                register_kernel(kernel)
+        selection = Selection(
+            kernels=select_kernels(config.getoption("kernels")),
+            targets=select_targets(config.getoption("targets")) + remote_targets(config),
+            references=select_named(REFERENCES, config.getoption("references"), "reference"),
+            report_dir=report_dir(config),
+        )
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[SELECTION] = selection
+    run_environment = dict(environment())
+    remote = [t for t in selection.targets if t.rpc]
+    if remote:  # the report says which farm and which target each device was built for
+        run_environment["rpc farm"] = f"tracker {config.getoption('rpc_tracker')}; " + "; ".join(
+            f"{t.name}: {t.spec}" for t in remote)
+    config.stash[RESULTS] = RunResults(references=[r.name for r in selection.references],
+                                       environment=run_environment)
+    if not hasattr(config, "workerinput"):  # the controller (or a plain run) starts clean
+        for stale in ("parts", "failures"):
+            shutil.rmtree(selection.report_dir / stale, ignore_errors=True)
+
+
+def remote_targets(config) -> tuple:
+    """The RPC farm's devices, one target per key (none without --rpc-tracker/--rpc-key)."""
+    from targets import rpc
+
+    tracker, keys = config.getoption("rpc_tracker"), config.getoption("rpc_key")
+    if not tracker and not keys:
+        return ()
+    if not (tracker and keys):
+        raise rpc.RPCConfigError("--rpc-tracker HOST:PORT and --rpc-key KEY[,KEY...] go together "
+                                 "(or DWCONF_RPC_TRACKER and DWCONF_RPC_KEYS)")
+    if config.getoption("rpc_timeout") is not None:  # the isolation worker reads the environment
+        os.environ[rpc.ENV_TIMEOUT] = str(config.getoption("rpc_timeout"))
+    return rpc.remote_targets(tracker, keys)
+
+
+def pytest_generate_tests(metafunc):
+    if "row" not in metafunc.fixturenames:
+        return
+    # A remote device serves one session at a time: its rows share one xdist worker
+    # (--dist loadgroup), which holds the session across them.
+    rows = [pytest.param(row, id=row.id, marks=[pytest.mark.xdist_group(row.target.name)] if row.target.rpc else [])
+            for row in metafunc.config.stash[SELECTION].rows]
+    # An empty selection gets one placeholder that is deselected: pytest would print an empty
+    # parameter set as a skip, and a narrowed selection is no reason to skip anything.
+    metafunc.parametrize("row", rows or [pytest.param(None, id="unselected", marks=pytest.mark.unselected)])
+
+
+def selected(item, selection: Selection) -> bool:
+    """Whether the selection takes this item: finding tests follow their kernels and targets."""
+    if item.get_closest_marker("unselected"):
+        return False
+    finding = item.get_closest_marker("finding")
+    if finding is None or item.config.getoption("findings"):
+        return True
+    return selection.takes(finding.kwargs.get("kernels"), finding.kwargs.get("targets"))
+
+
+def pytest_collection_modifyitems(config, items):
+    selection = config.stash[SELECTION]
+    keep, drop = [], []
+    for item in items:
+        (keep if selected(item, selection) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def run_results(request):
+    return request.config.stash[RESULTS]
+
+
+@pytest.fixture(scope="session")
+def kernel_runner(request):
+    """Where kernels are built and called: a reused worker process (default) or this process."""
+    from runner.isolation import InProcessRunner, IsolatedRunner
+
+    config = request.config
+    runner = InProcessRunner() if config.getoption("no_isolation") else IsolatedRunner(
+        config.getoption("example_timeout"))
+    yield runner
+    runner.close()
+
+
+@pytest.fixture(scope="session")
+def selected_references(request):
+    return request.config.stash[SELECTION].references
+
+
+@pytest.fixture(name="report_dir", scope="session")
+def report_dir_fixture(request):
+    return request.config.stash[SELECTION].report_dir

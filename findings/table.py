@@ -1,0 +1,122 @@
+"""The one table of "not here, and why": findings, the exclusions they justify, and the
+failures the suite knows about. Data only; targets/ applies the exclusions, conformance/
+matches the known failures, and conformance/test_findings.py checks each finding still holds.
+
+- `Finding`: what upstream got wrong, written up in findings/<name>.md (with a repro).
+- `Exclusion`: dtypes a kind of target does not take (for some kernel kinds), with the finding
+  or the plain fact behind it; `when`, a predicate over the llvm mcpu's features, limits it to
+  the targets whose generated code the finding is about.
+- `KnownFailure`: a failure of named kernels on named targets whose error text matches; it is
+  counted as "known" instead of failing its row, and a run warns when one matched nothing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An upstream problem dwconf found: findings/<name>.md, and findings/<name>/repro.py where it has one."""
+
+    name: str
+
+    @property
+    def path(self) -> str:
+        return f"findings/{self.name}.md"
+
+
+C_CODEGEN = Finding("c-target-codegen")
+AVX512_BF16 = Finding("llvm-avx512-bfloat16")
+METAL_SEGFAULT = Finding("dlight-metal-segfault")
+DLIGHT = Finding("dlight-depthwise-conv2d")
+VECTORIZED_LOCAL_BUFFER = Finding("vectorized-loop-local-buffer")
+SEED_CHAPTER_PADDING = Finding("seed-chapter-padding")
+FINDINGS = (C_CODEGEN, AVX512_BF16, METAL_SEGFAULT, DLIGHT, VECTORIZED_LOCAL_BUFFER, SEED_CHAPTER_PADDING)
+
+FLOATS = ("float32", "float64", "float16", "bfloat16")
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """`target_kind` targets do not take `dtypes` (for kernels of `kernel_kinds`; None: all)."""
+
+    target_kind: str
+    dtypes: tuple
+    why: str
+    finding: Finding | None = None  # None: a plain fact, not an upstream problem
+    kernel_kinds: tuple | None = None
+    when: Callable[[frozenset], bool] | None = None  # over the llvm mcpu's features; None: always
+
+    @property
+    def reason(self) -> str:
+        return f"{self.why} ({self.finding.path})" if self.finding else self.why
+
+    def applies(self, target_kind: str, kernel_kind: str, mcpu_features: frozenset) -> bool:
+        return (target_kind == self.target_kind
+                and (self.kernel_kinds is None or kernel_kind in self.kernel_kinds)
+                and (self.when is None or self.when(mcpu_features)))
+
+
+def prefers_256_bit_avx512(features: frozenset) -> bool:
+    """The mcpus findings/llvm-avx512-bfloat16.md is about: AVX-512 with LLVM's prefer-256-bit
+    tuning. Of the measured mcpus (AVX512_BF16_MEASURED) exactly those corrupt; with that one
+    feature TVM and LLVM emit for znver5 the very IR they emit for skylake-avx512."""
+    return {"avx512f", "prefer-256-bit"} <= features
+
+
+# findings/llvm-avx512-bfloat16.md, measured with its repro: mcpu -> the heap was corrupted.
+AVX512_BF16_MEASURED = {"skylake-avx512": True, "sapphirerapids": True, "emeraldrapids": True,
+                        "znver5": False, "x86-64": False}
+
+EXCLUSIONS = (
+    Exclusion("metal", ("float64",), "Metal Shading Language has no 64-bit float"),
+    Exclusion("c", ("float16", "bfloat16"), "TVM's C code generator emits code gcc rejects", C_CODEGEN),
+    Exclusion("llvm", ("bfloat16",), "bfloat16 kernels built for an AVX-512 mcpu with LLVM's prefer-256-bit "
+              "tuning corrupt the heap", AVX512_BF16, when=prefers_256_bit_avx512),
+    Exclusion("metal", FLOATS, "compiling segfaults in dlight's Metal rules", METAL_SEGFAULT,
+              kernel_kinds=("relax",)),
+)
+
+
+@dataclass(frozen=True)
+class KnownFailure:
+    """A failure of `kernels` on `targets` whose verdict message matches `pattern`."""
+
+    finding: Finding
+    kernels: tuple
+    targets: tuple
+    pattern: str
+
+    @property
+    def key(self) -> str:
+        """How a run counts this entry's matches (results.json, the stale-entry warning)."""
+        return f"{self.finding.name}: {self.pattern}"
+
+    def matches(self, kernel: str, target: str, message: str) -> bool:
+        return kernel in self.kernels and target in self.targets and re.search(self.pattern, message) is not None
+
+
+KNOWN_FAILURES = (
+    KnownFailure(C_CODEGEN, ("seed_te_cpu_tiled",), ("c",),
+                 r"error: .(float|double|half|int)\d+. was not declared in this scope"),
+    KnownFailure(DLIGHT, ("relax_conv2d", "torch_export"), ("cuda", "opencl", "metal"),
+                 r"compile error: AssertionError"),
+    KnownFailure(DLIGHT, ("relax_conv2d", "torch_export"), ("cuda", "opencl", "metal"),
+                 r"Cross-thread reduction requires all the reduction-related loops"),
+)
+
+
+def excluded_dtypes(target_kind: str, kernel_kind: str, mcpu_features: frozenset = frozenset()) -> dict:
+    """dtype -> reason, for the dtypes kernels of `kernel_kind` are not tested in on such a target."""
+    found = {}
+    for exclusion in EXCLUSIONS:
+        if exclusion.applies(target_kind, kernel_kind, mcpu_features):
+            found.update(dict.fromkeys(exclusion.dtypes, exclusion.reason))
+    return found
+
+
+def known_failure(kernel: str, target: str, message: str) -> KnownFailure | None:
+    """The entry that explains this failure, if any."""
+    return next((k for k in KNOWN_FAILURES if k.matches(kernel, target, message)), None)

@@ -1,0 +1,1 @@
+"""The case model: the vocabulary every layer speaks (cases, case spaces, examples)."""

@@ -1,0 +1,27 @@
+"""`CaseSpace`: which depthwise convolutions a kernel takes (the strategies draw inside it)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from model.case import LAYOUTS
+
+# One example should cost milliseconds to check, whatever the draw: multiply-adds plus
+# input elements stay under this (the seed's own 256-channel case is pinned, not drawn).
+MAX_WORK = 300_000
+
+
+@dataclass(frozen=True)
+class CaseSpace:
+    """What a kernel can take; the strategy draws only inside it."""
+
+    layouts: tuple[str, ...] = LAYOUTS
+    dtypes: tuple[str, ...] = ("float32",)
+    max_multiplier: int = 4
+    max_dilation: int = 3
+    asymmetric_padding: bool = True
+    max_batch: int = 3
+    max_channels: int = 16
+    max_kernel: int = 7
+    max_stride: int = 4
+    max_extent: int = 20  # input height/width above the smallest valid one
+    max_work: int = MAX_WORK

@@ -1,0 +1,82 @@
+"""dwconf's pytest plugin for the report: where it goes, merging the xdist workers' results,
+writing the HTML report and results.json at the end, and the matrix in the terminal summary."""
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+DEFAULT_REPORT_DIR = "conformance-report"
+RESULTS = pytest.StashKey["RunResults"]()  # the run's reports.results.RunResults (set by the matrix plugin)
+REPORT_PATH = pytest.StashKey[Path]()  # index.html, once written
+
+
+def pytest_addoption(parser):
+    parser.getgroup("dwconf").addoption(
+        "--report-dir", default=os.environ.get("DWCONF_REPORT_DIR", DEFAULT_REPORT_DIR),
+        help=f"where the HTML report and failure files go (default: {DEFAULT_REPORT_DIR}). Env: DWCONF_REPORT_DIR")
+
+
+def report_dir(config) -> Path:
+    return Path(config.getoption("report_dir"))
+
+
+def pytest_sessionfinish(session):
+    from reports.html import write_html_report
+    from reports.results import RunResults
+
+    config = session.config
+    results = config.stash.get(RESULTS, None)
+    if results is None:
+        return
+    folder = report_dir(config)
+    parts = folder / "parts"
+    if hasattr(config, "workerinput"):
+        if results.rows:
+            parts.mkdir(parents=True, exist_ok=True)
+            (parts / f"{config.workerinput['workerid']}.json").write_text(results.to_json())
+        return
+    if parts.is_dir():
+        results.merge(RunResults.load_parts(parts))
+        shutil.rmtree(parts, ignore_errors=True)  # merged: the report folder keeps the report only
+    if results.rows:  # only runs that exercised the matrix write a report
+        config.stash[REPORT_PATH] = write_html_report(results, folder)
+        (folder / "results.json").write_text(results.to_json())  # the same, for machines
+        for known in stale_known_failures(results):
+            warnings.warn(pytest.PytestWarning(
+                f"known failure of {', '.join(known.kernels)} on {', '.join(known.targets)} "
+                f"({known.finding.path}, /{known.pattern}/) explained no example of this run: fixed upstream? "
+                "then remove it from findings/table.py"))
+
+
+def stale_known_failures(results) -> list:
+    """Known failures whose rows ran examples in this run but that explained none of them
+    (array-api-tests warns the same way about xfails that no longer fail)."""
+    from findings.table import KNOWN_FAILURES
+
+    ran = {(row.kernel, row.target) for row in results.rows.values() if row.examples}
+    return [known for known in KNOWN_FAILURES
+            if not results.known_matches.get(known.key)
+            and any((kernel, target) in ran for kernel in known.kernels for target in known.targets)]
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    path = config.stash.get(REPORT_PATH, None)
+    if path is None:
+        return
+    results = config.stash[RESULTS]
+    tr = terminalreporter
+    tr.section("dwconf matrix")
+    for row in sorted(results.rows.values(), key=lambda r: (r.kernel, r.target)):
+        if row.skip_reason:
+            tr.write_line(f"{row.kernel}-{row.target}: skipped ({row.skip_reason})")
+            continue
+        cells = ", ".join(f"{ref} {results.cell_status(row.counts.get(ref, {}))}" for ref in results.references)
+        rate = row.examples / row.seconds if row.seconds else 0.0
+        tr.write_line(f"{row.kernel}-{row.target}: {row.examples} examples, {rate:.1f}/s; {cells}")
+    pinned = sum(1 for f in results.failures if f.pinned)
+    tr.write_line(f"{len(results.failures)} failure(s) ({len(results.failures) - pinned} shrunk, {pinned} pinned "
+                  f"example(s) not shrunk); HTML report: {path}")

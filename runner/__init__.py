@@ -1,0 +1,1 @@
+"""Building kernels (cached in memory and on disk) and calling them: in an isolated worker, on guarded buffers."""
