@@ -43,6 +43,6 @@ def generic_scalars(case) -> tuple:
 
 
 SEED_TE_GENERIC = Kernel(
-    "seed_te_generic", generic_depthwise_conv, CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
-    "the seed's compute with symbolic shapes, strides, padding and dilation (compiled once per dtype)",
+    name="seed_te_generic", compute=generic_depthwise_conv, space=CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
+    description="the seed's compute with symbolic shapes, strides, padding and dilation (compiled once per dtype)",
     generic=generic_scalars, gpu=False)

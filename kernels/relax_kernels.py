@@ -58,11 +58,11 @@ def _torch_frontend_missing() -> str | None:
 
 
 RELAX_KERNELS = (
-    Kernel("relax_conv2d", relax_conv2d, CaseSpace(dtypes=DTYPES),
-           "relax.op.nn.conv2d(groups=C) in a Relax module, run by the Relax VM",
+    Kernel(name="relax_conv2d", compute=relax_conv2d, space=CaseSpace(dtypes=DTYPES),
+           description="relax.op.nn.conv2d(groups=C) in a Relax module, run by the Relax VM",
            kind="relax", weight_shape=grouped_weight_shape),
-    Kernel("torch_export", torch_exported, CaseSpace(layouts=("NCHW",), dtypes=("float32",)),
-           "torch.nn.Conv2d(groups=C) via torch.export and tvm.relax.frontend.torch",
+    Kernel(name="torch_export", compute=torch_exported, space=CaseSpace(layouts=("NCHW",), dtypes=("float32",)),
+           description="torch.nn.Conv2d(groups=C) via torch.export and tvm.relax.frontend.torch",
            kind="relax", weight_shape=grouped_weight_shape, unavailable=_torch_frontend_missing,
            example_share=0.25),
 )

@@ -91,10 +91,10 @@ def _bind_flat(sch, block, spatial: int, threads: int):
 
 
 SCHEDULED_KERNELS = (
-    Kernel("seed_te_cpu_tiled", depthwise_conv, CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
-           "the seed's compute, tiled / vectorized / parallel with tvm.s_tir (CPU)",
+    Kernel(name="seed_te_cpu_tiled", compute=depthwise_conv, space=CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
+           description="the seed's compute, tiled / vectorized / parallel with tvm.s_tir (CPU)",
            schedule=cpu_schedule, options=cpu_schedule_options, gpu=False),
-    Kernel("seed_te_gpu_threads", depthwise_conv, CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
-           "the seed's compute, hand-bound to GPU blocks/threads, input optionally tiled in shared memory",
+    Kernel(name="seed_te_gpu_threads", compute=depthwise_conv, space=CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
+           description="the seed's compute, hand-bound to GPU blocks/threads, input optionally tiled in shared memory",
            schedule=gpu_schedule, options=gpu_schedule_options, cpu=False),
 )

@@ -75,10 +75,13 @@ NCHW_SPACE = CaseSpace(layouts=("NCHW",), dtypes=ALL_DTYPES)
 NHWC_SPACE = CaseSpace(layouts=("NHWC",), dtypes=ALL_DTYPES)
 
 TOPI_KERNELS = (
-    Kernel("topi_nchw", topi_nchw, NCHW_SPACE, "topi.nn.depthwise_conv2d_nchw"),
-    Kernel("topi_nhwc", topi_nhwc, NHWC_SPACE, "topi.nn.depthwise_conv2d_nhwc (HWOI filter)"),
-    Kernel("topi_group", topi_group, NCHW_SPACE, "topi.nn.group_conv2d_nchw, groups = C"),
-    Kernel("topi_nchwc", topi_nchwc, CaseSpace(layouts=("NCHW",), max_multiplier=1, dtypes=ALL_DTYPES),
-           "topi.nn.depthwise_conv2d_NCHWc after an NCHW[b]c layout transform (the x86 path)",
+    Kernel(name="topi_nchw", compute=topi_nchw, space=NCHW_SPACE, description="topi.nn.depthwise_conv2d_nchw"),
+    Kernel(name="topi_nhwc", compute=topi_nhwc, space=NHWC_SPACE,
+           description="topi.nn.depthwise_conv2d_nhwc (HWOI filter)"),
+    Kernel(name="topi_group", compute=topi_group, space=NCHW_SPACE,
+           description="topi.nn.group_conv2d_nchw, groups = C"),
+    Kernel(name="topi_nchwc", compute=topi_nchwc,
+           space=CaseSpace(layouts=("NCHW",), max_multiplier=1, dtypes=ALL_DTYPES),
+           description="topi.nn.depthwise_conv2d_NCHWc after an NCHW[b]c layout transform (the x86 path)",
            options=nchwc_options, unavailable=_nchwc_missing),
 )

@@ -89,7 +89,7 @@ def load_kernel_module(path: str) -> list[Kernel]:
     space = CaseSpace(layouts=tuple(getattr(module, "LAYOUTS", ("NCHW",))),
                       dtypes=tuple(getattr(module, "DTYPES", ("float32",))),
                       max_multiplier=int(getattr(module, "MAX_MULTIPLIER", 4)))
-    return [Kernel(getattr(module, "NAME", file.stem), module.compute, space,
-                   getattr(module, "DESCRIPTION", f"user kernel from {file.name}"),
+    return [Kernel(name=getattr(module, "NAME", file.stem), compute=module.compute, space=space,
+                   description=getattr(module, "DESCRIPTION", f"user kernel from {file.name}"),
                    schedule=getattr(module, "schedule", None), options=getattr(module, "options", None),
                    gpu=getattr(module, "schedule", None) is None)]

@@ -68,7 +68,8 @@ class Mutant:
 
 
 def mutant(name, compute, needs, description, **space):
-    return Mutant(Kernel(f"mutant_{name}", compute, CaseSpace(layouts=("NCHW",), **space), description), needs)
+    return Mutant(Kernel(name=f"mutant_{name}", compute=compute, space=CaseSpace(layouts=("NCHW",), **space),
+                         description=description), needs)
 
 
 def _top_padding_dropped(case):

@@ -75,6 +75,7 @@ class GuardedBuffer:
         carrier = DLPACK_VIEW.get(self.dtype.name)
         if carrier is None:
             return tvm.runtime.from_dlpack(self.array)
+        # private: TVM has no public way to view a tensor's memory as another dtype of that size
         return tvm.runtime.from_dlpack(self.array.view(carrier))._create_view(self.shape, self.dtype.name)
 
     def guard_zones_intact(self) -> bool:

@@ -103,6 +103,7 @@ class IsolatedRunner:
         if pool is None:
             return
         if kill:
+            # private: ProcessPoolExecutor has no public way to kill a hung worker
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
@@ -115,6 +116,7 @@ class IsolatedRunner:
             self._discard(kill=True)
             return Outcome(error=f"timeout: no result within {self.timeout:g} s (worker killed)")
         except BrokenProcessPool:
+            # private: the dead worker's exit code (its signal) is only on the pool's processes
             codes = [p.exitcode for p in getattr(self._pool, "_processes", {}).values()]
             self._discard(kill=True)
             return Outcome(error=f"crash: the worker process died{_describe(codes)} while building or running")
