@@ -72,11 +72,11 @@ def pytest_terminal_summary(terminalreporter, config):
     tr.section("dwconf matrix")
     for row in sorted(results.rows.values(), key=lambda r: (r.kernel, r.target)):
         if row.skip_reason:
-            tr.write_line(f"{row.kernel}-{row.target}: skipped ({row.skip_reason})")
+            tr.write_line(f"{row.id}: skipped ({row.skip_reason})")
             continue
         cells = ", ".join(f"{ref} {results.cell_status(row.counts.get(ref, {}))}" for ref in results.references)
         rate = row.examples / row.seconds if row.seconds else 0.0
-        tr.write_line(f"{row.kernel}-{row.target}: {row.examples} examples, {rate:.1f}/s; {cells}")
+        tr.write_line(f"{row.id}: {row.examples} examples, {rate:.1f}/s; {cells}")
     pinned = sum(1 for f in results.failures if f.pinned)
     tr.write_line(f"{len(results.failures)} failure(s) ({len(results.failures) - pinned} shrunk, {pinned} pinned "
                   f"example(s) not shrunk); HTML report: {path}")

@@ -52,6 +52,10 @@ class RowResult:
     fingerprint: str = ""
     first_failure: int = 0  # the number of the first example that failed (0: none did)
 
+    @property
+    def id(self) -> str:
+        return row_id(self.kernel, self.target)
+
 
 @dataclass
 class RunResults:

@@ -44,3 +44,16 @@ def test_html_escapes_what_it_shows(tmp_path):
     results.record_skip("k", "t", "<script>alert(1)</script>")
     html = write_html_report(results, tmp_path).read_text()
     assert "<script>alert" not in html
+
+
+def test_a_known_failure_that_explained_nothing_in_rows_that_ran_is_stale():
+    from findings.table import KNOWN_FAILURES
+    from reports.plugin import stale_known_failures
+
+    [c_codegen] = [k for k in KNOWN_FAILURES if k.kernels == ("seed_te_cpu_tiled",)]
+    results = RunResults(references=["numpy"])
+    results.record_verdicts("seed_te_cpu_tiled", "c", [Verdict("numpy", "pass")])
+    assert stale_known_failures(results) == [c_codegen]  # its row ran, and it matched nothing
+    results.record_known(c_codegen.key)
+    assert stale_known_failures(results) == []
+    assert stale_known_failures(RunResults()) == []  # rows that did not run say nothing
