@@ -111,7 +111,8 @@ def run_row(test, pinned: list = ()) -> None:
     try:
         test()
     except ConformanceFailure as failure:
-        failure.write_up(also_fails_on=also)
+        if failure.write_up is not None:
+            failure.write_up(also_fails_on=also)
         raise
     except FlakyFailure as flaky:
         first = flaky.subgroup(lambda e: isinstance(e, ConformanceFailure) and e.write_up is not None)
