@@ -12,12 +12,13 @@ import functools
 import time
 
 import numpy as np
-from hypothesis import given, settings, target as steer_towards
+from hypothesis import event, given, settings, target as steer_towards
 from hypothesis.errors import FlakyFailure
 
 from conformance.checks import check_for
 from conformance.examples_key import key_examples
 from findings.table import known_failure
+from model.coverage import case_classes, possible_classes
 from model.row import row_id
 from reference.comparison import COMPILED, ERROR, KNOWN, Verdict
 from reports.failures import Failure, write_failure
@@ -50,13 +51,13 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
     record it; raise ConformanceFailure when it fails."""
     started = time.perf_counter()
     outcome = (runner or IN_PROCESS).run(kernel, target, ex)
+    record = functools.partial(results.record_verdicts, kernel.name, target.name, classes=case_classes(ex.case))
     if outcome.compile_only:
         verdicts = same_verdict(references, COMPILED, outcome.compile_only)
-        results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started)
+        record(verdicts, time.perf_counter() - started)
         return verdicts
     if outcome.device_lost:  # not the kernel's doing: nothing to shrink or write up
-        results.record_verdicts(kernel.name, target.name, same_verdict(references, ERROR, outcome.error),
-                                time.perf_counter() - started)
+        record(same_verdict(references, ERROR, outcome.error), time.perf_counter() - started)
         raise DeviceLost(outcome.error)
     if outcome.error:
         verdicts = same_verdict(references, ERROR, outcome.error)
@@ -67,7 +68,7 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
         if known is not None:
             v.status, v.message = KNOWN, f"known ({known.finding.path}): {v.message}"
             results.record_known(known.key)
-    results.record_verdicts(kernel.name, target.name, verdicts, time.perf_counter() - started, outcome.actual)
+    record(verdicts, time.perf_counter() - started, outcome.actual)
     failing = [v for v in verdicts if v.failed]
     if not failing:
         return verdicts
@@ -80,8 +81,8 @@ def write_up_failure(kernel, target, ex, outcome, verdicts, results, report_dir,
     """Write one failing example up (repro, bug report) and record it in the run's results;
     `how`: nondeterministic, pinned, also_fails_on (see Failure)."""
     check = check_for(kernel)
-    failure = Failure(kernel, target, ex, verdicts, outcome.actual, error=outcome.error,
-                      oracle=check.oracle(kernel, ex) if outcome.actual is not None else None,
+    oracle, bound, layout = check.expected(kernel, ex) if outcome.actual is not None else (None, None, None)
+    failure = Failure(kernel, target, ex, verdicts, outcome.actual, oracle, bound, layout, error=outcome.error,
                       repro=check.repro(kernel, target, ex, outcome.script) if outcome.script is not None else None,
                       **how)
     results.record_failure(write_failure(report_dir, failure))
@@ -134,12 +135,15 @@ def property_test(kernel, target, references, results, report_dir, runner=None):
     the largest error relative to its bound (pinned examples: `pinned_failures`)."""
 
     def check_row(ex):
+        for name, cls in case_classes(ex.case).items():
+            event(f"{name}: {cls}")
         verdicts = check_example(kernel, target, ex, references, results, report_dir, runner)
         steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),
                           default=0.0), label="error / bound")
 
     key_examples(check_row, f"dwconf:{row_id(kernel.name, target.examples_key)}")
     space = target.restrict(kernel.space, kernel.kind)
+    results.expect_classes(kernel.name, target.name, possible_classes(space))
     test = given(ex=conv_examples(space, kernel.options, kernel.gradient is not None))(check_row)
     # Slow-to-build kernels get their share of the examples, except in the nightly profile.
     if kernel.example_share < 1 and settings.get_current_profile_name() != "nightly":

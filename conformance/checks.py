@@ -1,8 +1,9 @@
 """What a kernel's output is checked against: the forward convolution or one of its gradients.
 
 Both checks have one interface, so `checking.check_example` serves every row: `verdicts`
-compares an output with every selected reference inside the error model's bound, `oracle`
-is the float64 result a report shows, `repro` the standalone script of a failure.
+compares an output with every selected reference inside the error model's bound, `expected`
+is the float64 result a report shows (with its bound and layout), `repro` the standalone
+script of a failure.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from reference.comparison import ERROR, FAIL, SKIP, Verdict, closer_to_float64, compare
 from reference.gradients import GRADIENTS, gradient_bound, gradient_length, numpy_gradients
-from reference.numpy_oracle import numpy_reference, numpy_reference_and_magnitude
+from reference.numpy_oracle import numpy_reference_and_magnitude
 from reference.tolerance import error_bound
 from reports.repro import backward_repro_script, repro_script
 from runner.isolation import short_error
@@ -56,8 +57,11 @@ class ForwardCheck:
             why_not=lambda ref: ref.why_unsupported(case))
 
     @staticmethod
-    def oracle(kernel, ex) -> np.ndarray:
-        return numpy_reference(ex.case, ex.data, ex.weight)
+    def expected(kernel, ex) -> tuple[np.ndarray, np.ndarray, str]:
+        """The float64 result, its error bound and its layout (for the report's pictures)."""
+        case = ex.case
+        oracle, magnitude = numpy_reference_and_magnitude(case, ex.data, ex.weight)
+        return oracle, error_bound(case, magnitude, case.dtype, "float64"), case.layout
 
     @staticmethod
     def repro(kernel, target, ex, script: str):
@@ -78,8 +82,12 @@ class GradientCheck:
             why_not=lambda ref: ref.why_unsupported(case, gradients=True))
 
     @staticmethod
-    def oracle(kernel, ex) -> np.ndarray:
-        return numpy_gradients(ex.case, ex.data, ex.weight, ex.grad_out)[GRADIENTS.index(kernel.gradient)]
+    def expected(kernel, ex) -> tuple[np.ndarray, np.ndarray, str]:
+        """The float64 gradient, its error bound and its layout (for the report's pictures)."""
+        arrays = (ex.data, ex.weight, ex.grad_out)
+        oracle = numpy_gradients(ex.case, *arrays)[GRADIENTS.index(kernel.gradient)]
+        bound = gradient_bound(ex.case, kernel.gradient, *arrays, "float64")
+        return oracle, bound, "NHWC" if kernel.gradient == "input" else "HWOI"
 
     @staticmethod
     def repro(kernel, target, ex, script: str):

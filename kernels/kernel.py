@@ -84,13 +84,13 @@ class Kernel:
             if reason:
                 return reason
         if target.gpu and not self.gpu:
-            return f"{self.name} is a CPU kernel"
+            return "a CPU kernel (not built for GPU targets)"
         if target.restrict(self.space, self.kind) is None:
             excluded = target.excluded_dtypes(self.kind)
             reasons = "; ".join(sorted({excluded[d] for d in self.space.dtypes}))
             return f"{target.name} takes none of {self.name}'s dtypes: {reasons}"
         if not target.gpu and not self.cpu:
-            return f"{self.name} is a GPU kernel"
+            return "a GPU kernel (not built for CPU targets)"
         return None
 
     def supports(self, case, target=None) -> bool:

@@ -34,13 +34,13 @@ class Reference:
     def why_unsupported(self, case, gradients: bool = False) -> str | None:
         """None when this reference can compute `case` (its gradients, with `gradients`),
         else the reason it cannot."""
+        if gradients and self.gradients is None:  # first: no need to import the package
+            return f"{self.name} has no gradient reference here"
         missing = self.why_unavailable()
         if missing:
             return missing
         if case.dtype not in self.dtypes:
             return f"{self.name} does not compute {case.dtype}{self.dtype_note}"
-        if gradients and self.gradients is None:
-            return f"{self.name} has no gradient reference here"
         return None
 
 

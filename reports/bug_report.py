@@ -12,7 +12,8 @@ def one_line(text: str, width: int) -> str:
     return first.replace("|", "\\|")
 
 
-def bug_report_markdown(failure, repro: str, environment: dict) -> str:
+def bug_report_markdown(failure, repro: str, environment: dict, picture: bool = False, replay: str = "",
+                        regression_test: bool = False) -> str:
     """A reports.failures.Failure as markdown: title, environment, minimal case, expected vs
     actual, statistics, and the repro inline."""
     kernel, target, ex, verdicts = failure.kernel, failure.target, failure.example, failure.verdicts
@@ -56,6 +57,9 @@ def bug_report_markdown(failure, repro: str, environment: dict) -> str:
             p = tuple(int(i) for i in position)
             lines.append(f"| {p} | {actual[p]!r} | {expected[p]!r} |")
         lines.append("")
+        if picture:
+            lines += ["Where the error lies (|actual - expected| / bound over the worst output plane; outlined: "
+                      "beyond the bound):", "", "![error heatmap](error_heatmap.png)", ""]
     elif actual is not None and expected is not None:
         lines += [f"Output shape {np.shape(actual)}, expected {np.shape(expected)}.", ""]
     lines += ["## Verdicts", "", "| reference | verdict | max abs | max rel | error/bound | detail |",
@@ -70,7 +74,14 @@ def bug_report_markdown(failure, repro: str, environment: dict) -> str:
         names = ", ".join(v.reference for v in verdicts if v.message == message)
         lines += ["", f"Detail ({names}):", "", "```", message.rstrip(), "```"]
     lines += ["", "The error bound is gamma_L(dtype) * sum|x||w| per element (Higham), L = KH*KW; "
-              "see dwconf's reference/tolerance.py.", "",
-              "## Repro (numpy + tvm only; exit status 1 when reproduced)", "", "```python", repro.rstrip(),
+              "see dwconf's reference/tolerance.py.", ""]
+    if regression_test:
+        lines += ["## Regression test", "",
+                  "`test_regression.py` beside this report is a pytest file in TVM's test idiom (parametrized "
+                  "over the target, skipped through `tvm.testing.env`, reference and bound inline): it fails "
+                  "while the bug is there and passes once it is fixed.", ""]
+    if replay:
+        lines += ["Replay it through dwconf:", "", "```", replay, "```", ""]
+    lines += ["## Repro (numpy + tvm only; exit status 1 when reproduced)", "", "```python", repro.rstrip(),
               "```", ""]
     return "\n".join(lines)

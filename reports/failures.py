@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from hypothesis import settings
 
 from model.row import row_id
 from reports.bug_report import bug_report_markdown
 from reports.environment import environment
+from reports.pictures import error_heatmap
+from reports.regression import regression_test, replay_command
 from reports.results import FailureRecord
 
 
@@ -23,6 +26,8 @@ class Failure:
     verdicts: list  # reference.comparison.Verdict, one per reference
     actual: np.ndarray | None = None  # the kernel's output, where it gave one
     oracle: np.ndarray | None = None  # the float64 result it should be near
+    bound: np.ndarray | None = None  # how near: the error model's bound per element
+    layout: str | None = None  # the output's layout (reports/pictures.py's PLANE_AXES)
     error: str | None = None  # why the kernel gave no output (compile, run, shape, crash)
     repro: tuple | None = None  # (script text, arrays to save beside it); None: no module to rebuild
     nondeterministic: bool = False  # failed, then passed when replayed
@@ -54,10 +59,19 @@ def write_failure(report_dir: Path, failure: Failure) -> FailureRecord:
     repro, side_files = failure.repro or (
         "# no repro script: the kernel's own compute or schedule raised (see the error)\n", {})
     (out / "repro.py").write_text(repro)
+    if failure.repro:
+        compile_only = failure.actual is None and (failure.error or "").startswith("compile")
+        (out / "test_regression.py").write_text(regression_test(repro, kernel, target, ex.case, compile_only))
     if side_files:
         np.savez(out / "data.npz", **side_files)
     (out / "case.json").write_text(json.dumps({**ex.case.to_dict(), "options": dict(ex.options)}, indent=1))
-    report = bug_report_markdown(failure, repro, environment())
+    picture = None
+    if failure.actual is not None and failure.oracle is not None:
+        picture = error_heatmap(failure.actual, failure.oracle, failure.bound, failure.layout,
+                                out / "error_heatmap.png", f"{kernel.name} on {target.name}")
+    replay = replay_command(kernel, target, settings.get_current_profile_name())
+    report = bug_report_markdown(failure, repro, environment(), picture is not None, replay,
+                                 (out / "test_regression.py").is_file())
     (out / "bug_report.md").write_text(report)
     message = failure.error or "; ".join(f"{v.reference}: {v.message}" for v in failure.failing)
     if failure.nondeterministic:
@@ -65,4 +79,5 @@ def write_failure(report_dir: Path, failure: Failure) -> FailureRecord:
     summary = ex.case.summary() + (f"  # options {dict(ex.options)}" if ex.options else "")
     return FailureRecord(kernel.name, target.name, summary, message, [v.to_dict() for v in failure.verdicts],
                          str(out.relative_to(report_dir)), repro, report, ex.case.to_dict(),
-                         failure.nondeterministic, failure.pinned, list(failure.also_fails_on))
+                         failure.nondeterministic, failure.pinned, list(failure.also_fails_on),
+                         str(picture.relative_to(report_dir)) if picture else None, replay)

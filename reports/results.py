@@ -9,8 +9,20 @@ from pathlib import Path
 
 import numpy as np
 
+from model.coverage import PAIRS
 from model.row import row_id
 from reference.comparison import COMPILED, ERROR, FAIL, KNOWN, PASS, SKIP
+
+
+def add(counts: dict, key: str, n: int = 1) -> None:
+    counts[key] = counts.get(key, 0) + n
+
+
+def add_all(into: dict, other: dict) -> None:
+    """Add counts keyed two deep (name -> key -> count) into `into`."""
+    for name, counts in other.items():
+        for key, n in counts.items():
+            add(into.setdefault(name, {}), key, n)
 
 
 @dataclass
@@ -29,6 +41,8 @@ class FailureRecord:
     nondeterministic: bool = False  # failed, then passed when replayed
     pinned: str | None = None  # the pinned example this case is (not shrunk: no generated example failed)
     also_fails_on: list = field(default_factory=list)  # pinned examples that fail too
+    picture: str | None = None  # the error heatmap (PNG), relative to the report directory
+    replay: str = ""  # the command that replays the row through dwconf
 
     @property
     def found_as(self) -> str:
@@ -51,10 +65,30 @@ class RowResult:
     # same examples computed bit-identical outputs exactly when their fingerprints agree.
     fingerprint: str = ""
     first_failure: int = 0  # the number of the first example that failed (0: none did)
+    # Coverage (model/coverage.py): field -> class -> examples, pairs "a x b" -> "va x vb" ->
+    # examples, and field -> the classes a case of this row can fall into.
+    coverage: dict = field(default_factory=dict)
+    pairs: dict = field(default_factory=dict)
+    possible: dict = field(default_factory=dict)
+
+    @property
+    def never_exercised(self) -> list[str]:
+        """"field: class" for each class this row could have drawn and never checked."""
+        return [f"{name}: {cls}" for name, classes in self.possible.items() for cls in classes
+                if not self.coverage.get(name, {}).get(cls)]
 
     @property
     def id(self) -> str:
         return row_id(self.kernel, self.target)
+
+    @property
+    def status_counts(self) -> dict:
+        """status -> examples x references, over every reference."""
+        merged = {}
+        for counts in self.counts.values():
+            for status, n in counts.items():
+                add(merged, status, n)
+        return merged
 
 
 @dataclass
@@ -76,8 +110,20 @@ class RunResults:
     def record_skip(self, kernel: str, target: str, reason: str) -> None:
         self.row(kernel, target).skip_reason = reason
 
-    def record_verdicts(self, kernel: str, target: str, verdicts, seconds: float = 0.0, output=None) -> None:
+    def expect_classes(self, kernel: str, target: str, possible: dict) -> None:
+        """The classes a case of this row can fall into (model.coverage.possible_classes)."""
+        self.row(kernel, target).possible = {name: list(classes) for name, classes in possible.items()}
+
+    def record_verdicts(self, kernel: str, target: str, verdicts, seconds: float = 0.0, output=None,
+                        classes: dict | None = None) -> None:
+        """Count one checked example: its verdicts, its time, its output's fingerprint and the
+        classes its case falls into (model.coverage.case_classes)."""
         row = self.row(kernel, target)
+        if classes:
+            for name, cls in classes.items():
+                add(row.coverage.setdefault(name, {}), cls)
+            for a, b in PAIRS:
+                add(row.pairs.setdefault(f"{a} x {b}", {}), f"{classes[a]} x {classes[b]}")
         if output is not None:
             chained = hashlib.sha256(row.fingerprint.encode())
             chained.update(np.ascontiguousarray(output).tobytes())
@@ -87,13 +133,12 @@ class RunResults:
         if not row.first_failure and any(v.failed for v in verdicts):
             row.first_failure = row.examples
         for v in verdicts:
-            counts = row.counts.setdefault(v.reference, {})
-            counts[v.status] = counts.get(v.status, 0) + 1
+            add(row.counts.setdefault(v.reference, {}), v.status)
             if v.status in (SKIP, ERROR, COMPILED, KNOWN) and v.message:
                 row.reasons[v.reference] = v.message
 
     def record_known(self, key: str) -> None:
-        self.known_matches[key] = self.known_matches.get(key, 0) + 1
+        add(self.known_matches, key)
 
     def record_failure(self, failure: FailureRecord) -> None:
         self.failures.append(failure)
@@ -110,8 +155,7 @@ class RunResults:
     def totals(self) -> Counter:
         total = Counter()
         for row in self.rows.values():
-            for counts in row.counts.values():
-                total.update(counts)
+            total.update(row.status_counts)
         return total
 
     # ---- persistence (xdist workers write, the controller merges) -----------------------
@@ -133,16 +177,16 @@ class RunResults:
             mine.skip_reason = mine.skip_reason or theirs.skip_reason
             mine.examples += theirs.examples
             mine.seconds += theirs.seconds
-            for ref, counts in theirs.counts.items():
-                into = mine.counts.setdefault(ref, {})
-                for status, n in counts.items():
-                    into[status] = into.get(status, 0) + n
+            add_all(mine.counts, theirs.counts)
             mine.reasons.update(theirs.reasons)
             mine.fingerprint = mine.fingerprint or theirs.fingerprint
             mine.first_failure = mine.first_failure or theirs.first_failure
+            mine.possible = mine.possible or theirs.possible
+            add_all(mine.coverage, theirs.coverage)
+            add_all(mine.pairs, theirs.pairs)
         self.failures.extend(other.failures)
         for key, n in other.known_matches.items():
-            self.known_matches[key] = self.known_matches.get(key, 0) + n
+            add(self.known_matches, key, n)
         self.references = self.references or other.references
         self.environment = self.environment or other.environment
 

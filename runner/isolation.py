@@ -7,8 +7,10 @@ and reused, so each example costs one round trip of its arrays, not a process st
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import signal
+import sys
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -64,12 +66,24 @@ def _build_and_call(kernel, target, ex) -> Outcome:
     if not compiled.runnable:
         what = f"{target.device_kind} source generated"
         if compiled.binary_size:
-            what += f" and compiled by nvcc ({compiled.binary_size} byte cubin)"
+            what += " and compiled to a cubin by nvcc"
         return Outcome(script=compiled.script, compile_only=f"{what}; {target.why_not_runnable}")
     try:
         return Outcome(actual=compiled(ex), script=compiled.script)
     except Exception as exc:
         return Outcome(script=compiled.script, error=short_error("run", exc))
+
+
+def start_worker(user_modules: dict) -> None:
+    """In a fresh worker: die with the process that started it (a worker left behind by a
+    crashed run would hold its output pipes open, and whoever waits for them would hang), and
+    import the --kernel-module files the parent imported, under the same names."""
+    from kernels.user_module import import_user_modules
+
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    import_user_modules(user_modules)
 
 
 class InProcessRunner:
@@ -91,11 +105,10 @@ class IsolatedRunner:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            from kernels.user_module import IMPORTED, import_user_modules
+            from kernels.user_module import IMPORTED
 
-            # --kernel-module files are imported under names of their own: the worker does the same
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=import_user_modules, initargs=(dict(IMPORTED),))
+                                             initializer=start_worker, initargs=(dict(IMPORTED),))
         return self._pool
 
     def _discard(self, kill: bool):

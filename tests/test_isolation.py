@@ -55,3 +55,32 @@ def test_isolated_results_equal_in_process_results(runner):
     isolated = runner.run(KERNELS["seed_te"], LLVM, ex)
     local = build_and_call(KERNELS["seed_te"], LLVM, ex)
     assert isolated.error is None and (isolated.actual == local.actual).all()
+
+
+def test_the_worker_dies_with_the_process_that_started_it():
+    """A run that crashes must not leave its worker behind: the worker would hold the run's
+    output pipes open, and whoever waits for them (CI, a test's subprocess.run) would hang."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = (
+        "import os\n"
+        "from kernels.registry import KERNELS\n"
+        "from model.case import DepthwiseCase\n"
+        "from model.example import seeded_example\n"
+        "from runner.isolation import IsolatedRunner\n"
+        "from targets.discovery import select_targets\n"
+        "runner = IsolatedRunner(60)\n"
+        "runner.run(KERNELS['seed_te'], select_targets('llvm')[0], seeded_example(DepthwiseCase(), 0))\n"
+        "print(*(p.pid for p in runner._pool._processes.values()), flush=True)\n"
+        "os.kill(os.getpid(), 9)\n")
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
+    worker = Path(f"/proc/{run.stdout.split()[-1]}/status")
+    for _ in range(50):
+        if not worker.exists() or "State:\tZ" in worker.read_text():
+            break
+        time.sleep(0.1)
+    assert not worker.exists() or "State:\tZ" in worker.read_text()

@@ -124,3 +124,35 @@ def test_a_wrong_gradient_is_caught_shrunk_and_written_up(tmp_path, run_repro):
             or "DepthwiseCase(pad_bottom=1, layout='NHWC')" in report), report[:600]
     repro = run_repro(folder / "repro.py")
     assert repro.returncode == 1 and "REPRODUCED" in repro.stdout, repro.stdout + repro.stderr
+
+def test_a_numeric_failure_has_its_error_heatmap_in_the_folder_the_html_and_the_bug_report(caught):
+    results, report_dir, _ = caught
+    [failure] = results.failures
+    assert failure.picture == f"{failure.directory}/error_heatmap.png"
+    assert (report_dir / failure.picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f'src="{failure.picture}"' in write_html_report(results, report_dir).read_text()
+    assert "![error heatmap](error_heatmap.png)" in failure.bug_report
+
+
+def test_the_regression_test_fails_on_the_wrong_kernel_and_passes_on_the_right_one(caught, tmp_path):
+    from model.case import DepthwiseCase
+    from model.example import seeded_example
+    from kernels.registry import KERNELS
+    from reports.regression import regression_test
+    from reports.repro import repro_script
+    from runner.build import build
+
+    results, report_dir, _ = caught
+    [failure] = results.failures
+    wrong = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            str(report_dir / failure.directory / "test_regression.py")],
+                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert wrong.returncode == 1 and "1 failed" in wrong.stdout, wrong.stdout[-2000:]
+    right = KERNELS["topi_nchw"]
+    case = DepthwiseCase(**failure.case)
+    repro, _ = repro_script(right, LLVM, seeded_example(case, 0), build(right, case, LLVM).script)
+    (tmp_path / "test_regression.py").write_text(regression_test(repro, right, LLVM, case, compile_only=False))
+    passes = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_regression.py"],
+                            capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert passes.returncode == 0 and "1 passed" in passes.stdout, passes.stdout[-2000:]
+    assert f"--kernels {failure.kernel} --targets llvm" in failure.replay

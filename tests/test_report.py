@@ -1,4 +1,6 @@
 """Run results merge across workers, and the HTML report renders the whole matrix."""
+import re
+
 from reference.comparison import Verdict
 from reports.html import write_html_report
 from reports.results import RunResults
@@ -57,3 +59,50 @@ def test_a_known_failure_that_explained_nothing_in_rows_that_ran_is_stale():
     results.record_known(c_codegen.key)
     assert stale_known_failures(results) == []
     assert stale_known_failures(RunResults()) == []  # rows that did not run say nothing
+
+
+def test_the_grid_has_one_cell_per_row_and_folds_repeated_notes_into_footnotes(tmp_path):
+    results = sample_results()
+    for target in ("vulkan", "rocm"):
+        results.record_skip("seed_te", target, "this TVM build has no code generator for it")
+    results.record_verdicts("topi_nchw", "llvm", [Verdict("numpy", "pass"), Verdict("torch", "skip", "no bf16")])
+    html = write_html_report(results, tmp_path).read_text()
+    grid = html[html.index('<table class="grid">'):]
+    grid = grid[:grid.index("</table>")]
+    cells = re.findall(r'<td class="(pass|fail|error|known|compiled|skip)"', grid)
+    assert len(cells) == len(results.rows) == 5
+    assert cells.count("skip") == 3 and cells.count("fail") == 1  # seed_te-llvm: its worst reference
+    shown = re.sub(r'title="[^"]*"', "", html)  # hover texts aside
+    assert shown.count("this TVM build has no code generator for it") == 1  # one footnote for both rows
+    assert 'class="legend"' in html and html.index('class="legend"') < html.index('class="grid"')
+
+
+def test_coverage_counts_every_checked_example_once_per_field(tmp_path, llvm, self_test):
+    from conformance.checking import pinned_failures, property_test, run_row
+    from kernels.registry import KERNELS
+    from reference.registry import REFERENCES
+
+    results = RunResults(references=["numpy"])
+    kernel, numpy_only = KERNELS["seed_te_generic"], (REFERENCES["numpy"],)
+    pinned = pinned_failures(kernel, llvm, numpy_only, results, tmp_path)
+    run_row(self_test(40)(property_test(kernel, llvm, numpy_only, results, tmp_path)), pinned)
+    row = results.rows["seed_te_generic-llvm"]
+    assert row.examples >= 40
+    for name, counts in {**row.coverage, **row.pairs}.items():
+        assert sum(counts.values()) == row.examples, name
+    assert set(row.coverage) == set(row.possible)
+    assert all(cls in row.possible[name] for name, counts in row.coverage.items() for cls in counts)
+    assert row.never_exercised == [f"{name}: {cls}" for name, classes in row.possible.items() for cls in classes
+                                   if cls not in row.coverage[name]]
+    assert "layout: NHWC" not in row.never_exercised  # an NCHW-only kernel is not blamed for it
+
+
+def test_the_tox_environments_write_junit_next_to_the_report():
+    import configparser
+    from pathlib import Path
+
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read(Path(__file__).resolve().parents[1] / "tox.ini")
+    for env, folder in (("conformance", "conformance-report"), ("conformance-numpy2", "conformance-report-numpy2")):
+        commands = tox[f"testenv:{env}"]["commands"]
+        assert f"--report-dir={{tox_root}}/{folder}" in commands and f"--junitxml={{tox_root}}/{folder}/junit.xml" in commands

@@ -1,0 +1,70 @@
+"""Coverage of what was drawn: each case falls into one class per field, so a report can say
+how often a row checked stride 2, asymmetric padding or a row just past a SIMD lane count, and
+which classes it never exercised.
+"""
+from __future__ import annotations
+
+# Lane counts of the vector units kernels are vectorized for (SSE/NEON 4 x float32, AVX 8,
+# AVX-512 16): sizes just below, at and above them are where tail loops go wrong.
+LANES = (4, 8, 16)
+PAIRS = (("stride", "dilation"), ("padding", "layout"), ("dtype", "layout"))
+
+
+def padding_class(case) -> str:
+    """none / symmetric / asymmetric / larger than the kernel (on some side)."""
+    pads = (case.pad_top, case.pad_bottom, case.pad_left, case.pad_right)
+    if not any(pads):
+        return "none"
+    if max(case.pad_top, case.pad_bottom) >= case.kernel_h or max(case.pad_left, case.pad_right) >= case.kernel_w:
+        return "larger than kernel"
+    return "symmetric" if case.is_symmetric else "asymmetric"
+
+
+def lane_class(extent: int) -> str:
+    """Where a vectorized extent lies against the lane counts: '<4', '=4', '4..8', '=8', ... '>16'."""
+    if extent < LANES[0]:
+        return f"<{LANES[0]}"
+    for low, high in zip(LANES, LANES[1:]):
+        if extent == low:
+            return f"={low}"
+        if extent < high:
+            return f"{low}..{high}"
+    return f"={LANES[-1]}" if extent == LANES[-1] else f">{LANES[-1]}"
+
+
+def capped(value: int, cap: int) -> str:
+    return str(value) if value < cap else f"{cap}+"
+
+
+def case_classes(case) -> dict[str, str]:
+    """field -> the class this case falls into."""
+    vectorized = case.out_width if case.layout == "NCHW" else case.out_channels  # the innermost output axis
+    return {
+        "stride": capped(max(case.stride_h, case.stride_w), 4),
+        "dilation": capped(max(case.dilation_h, case.dilation_w), 3),
+        "padding": padding_class(case),
+        "multiplier": capped(case.multiplier, 4),
+        "layout": case.layout,
+        "dtype": case.dtype,
+        "kernel size": capped(max(case.kernel_h, case.kernel_w), 5),
+        "innermost extent": lane_class(vectorized),
+        "batch": "1" if case.batch == 1 else "2+",
+    }
+
+
+def possible_classes(space) -> dict[str, tuple]:
+    """field -> every class a case inside `space` (model.space.CaseSpace) can fall into."""
+    extents = (f"<{LANES[0]}", *(c for low, high in zip(LANES, LANES[1:]) for c in (f"={low}", f"{low}..{high}")),
+               f"={LANES[-1]}", f">{LANES[-1]}")
+    paddings = ("none", "symmetric", "larger than kernel") + (("asymmetric",) if space.asymmetric_padding else ())
+    return {
+        "stride": tuple(capped(s, 4) for s in range(1, 5)),
+        "dilation": tuple(dict.fromkeys(capped(d, 3) for d in range(1, space.max_dilation + 1))),
+        "padding": paddings,
+        "multiplier": tuple(dict.fromkeys(capped(m, 4) for m in range(1, space.max_multiplier + 1))),
+        "layout": tuple(space.layouts),
+        "dtype": tuple(space.dtypes),
+        "kernel size": tuple(dict.fromkeys(capped(k, 5) for k in range(1, space.max_kernel + 1))),
+        "innermost extent": extents,
+        "batch": ("1", "2+") if space.max_batch > 1 else ("1",),
+    }

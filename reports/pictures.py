@@ -1,0 +1,68 @@
+"""Pictures of a numeric failure: where in the output the error lies, relative to its bound.
+
+A dropped right column, a swapped padding side or a shifted row is obvious as a picture of
+|actual - expected| / bound over one output plane: the plane (image and channel) where the
+error is worst is drawn on a log scale, cells beyond the bound outlined, NaN (never written) cyan.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+# Which axes of an output are the picture's rows and columns, and which index its planes.
+PLANE_AXES = {
+    "NCHW": ((2, 3), (0, 1), ("image", "channel")),
+    "NHWC": ((1, 2), (0, 3), ("image", "channel")),
+    "HWOI": ((0, 1), (2, 3), ("channel", "multiplier")),  # a weight (gradient): KH, KW, C, M
+}
+
+
+def worst_plane(ratio: np.ndarray, layout: str) -> tuple[np.ndarray, str]:
+    """The 2-D plane of `ratio` (error / bound, shaped by `layout`) holding its largest value,
+    and a label naming it."""
+    (row, col), (p, q), (p_name, q_name) = PLANE_AXES[layout]
+    planes = np.moveaxis(ratio, (p, q, row, col), (0, 1, 2, 3))
+    finite = np.where(np.isfinite(planes), planes, np.inf)  # NaN (never written): worst of all
+    i, j = np.unravel_index(np.argmax(finite.max(axis=(2, 3))), finite.shape[:2])
+    return planes[i, j], f"{p_name} {i}, {q_name} {j}"
+
+
+def error_heatmap(actual, expected, bound, layout: str, path: Path, title: str) -> Path | None:
+    """Draw |actual - expected| / bound over the worst output plane to `path` (a PNG); None
+    when there is nothing to draw (shapes differ) or matplotlib is not installed."""
+    if np.shape(actual) != np.shape(expected) or np.ndim(actual) != 4:
+        return None
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import matplotlib.ticker
+    except ImportError:
+        return None
+    diff = np.abs(np.asarray(actual, np.float64) - np.asarray(expected, np.float64))
+    ratio = diff / np.maximum(bound, np.finfo(np.float64).tiny)
+    plane, where = worst_plane(ratio, layout)
+    # log10 of the ratio: a few ulps and a garbage value both stay readable; 0 is "on the bound"
+    shown = np.where(np.isfinite(plane), np.log10(np.maximum(plane, 1e-3)), np.nan)
+    size = (min(12.0, max(3.6, 1.2 + 0.35 * plane.shape[1])), min(10.0, max(2.8, 1.4 + 0.35 * plane.shape[0])))
+    figure, axes = plt.subplots(figsize=size, dpi=100)
+    colours = plt.get_cmap("magma").with_extremes(bad="cyan")  # cyan: NaN, an element never written
+    top = float(np.nanmax(shown)) if np.isfinite(shown).any() else 1.0
+    image = axes.imshow(shown, cmap=colours, vmin=-3, vmax=max(1.0, top), interpolation="nearest")
+    for r, c in np.argwhere(~(plane <= 1)):
+        axes.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="lime", linewidth=1))
+    axes.set_title(f"{title}\nlog10(error / bound), {where}", fontsize=8)
+    axes.set_xlabel("column", fontsize=8)
+    axes.set_ylabel("row", fontsize=8)
+    for axis, extent in ((axes.xaxis, plane.shape[1]), (axes.yaxis, plane.shape[0])):
+        axis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=min(extent, 10)))
+    axes.tick_params(labelsize=7)
+    bar = figure.colorbar(image, ax=axes, shrink=0.8)
+    bar.ax.tick_params(labelsize=7)
+    bar.set_label("> 0: outside the bound", fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return path
