@@ -80,8 +80,10 @@ def test_relax_depthwise_conv2d_compiles_for_gpu_targets():
 def test_every_finding_is_written_up_and_every_known_failure_and_exclusion_cites_one():
     from findings.table import EXCLUSIONS, FINDINGS
 
+    index = (ROOT / "findings/README.md").read_text()
     for finding in FINDINGS:
         assert (ROOT / finding.path).is_file(), finding.path
+        assert f"]({finding.name}.md)" in index, f"findings/README.md does not list {finding.name}"
     for entry in (*KNOWN_FAILURES, *EXCLUSIONS):
         assert entry.finding is None or entry.finding in FINDINGS, entry
 

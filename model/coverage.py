@@ -4,6 +4,8 @@ which classes it never exercised.
 """
 from __future__ import annotations
 
+import functools
+
 # Lane counts of the vector units kernels are vectorized for (SSE/NEON 4 x float32, AVX 8,
 # AVX-512 16): sizes just below, at and above them are where tail loops go wrong.
 LANES = (4, 8, 16)
@@ -36,8 +38,9 @@ def capped(value: int, cap: int) -> str:
     return str(value) if value < cap else f"{cap}+"
 
 
+@functools.lru_cache(maxsize=1024)  # asked twice an example (Hypothesis events, the row's counts)
 def case_classes(case) -> dict[str, str]:
-    """field -> the class this case falls into."""
+    """field -> the class this case falls into (do not modify the dict: it is cached)."""
     vectorized = case.out_width if case.layout == "NCHW" else case.out_channels  # the innermost output axis
     return {
         "stride": capped(max(case.stride_h, case.stride_w), 4),
