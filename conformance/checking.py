@@ -12,7 +12,7 @@ import functools
 import time
 
 import numpy as np
-from hypothesis import event, given, settings, target as steer_towards
+from hypothesis import currently_in_test_context, event, given, settings, target as steer_towards
 from hypothesis.errors import FlakyFailure
 
 from conformance.checks import check_for
@@ -51,7 +51,11 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
     record it; raise ConformanceFailure when it fails."""
     started = time.perf_counter()
     outcome = (runner or IN_PROCESS).run(kernel, target, ex)
-    record = functools.partial(results.record_verdicts, kernel.name, target.name, classes=case_classes(ex.case))
+    classes = case_classes(ex.case)
+    if currently_in_test_context():  # a generated example: its classes are Hypothesis events too
+        for name, cls in classes.items():
+            event(f"{name}: {cls}")
+    record = functools.partial(results.record_verdicts, kernel.name, target.name, classes=classes)
     if outcome.compile_only:
         verdicts = same_verdict(references, COMPILED, outcome.compile_only)
         record(verdicts, time.perf_counter() - started)
@@ -135,8 +139,6 @@ def property_test(kernel, target, references, results, report_dir, runner=None):
     the largest error relative to its bound (pinned examples: `pinned_failures`)."""
 
     def check_row(ex):
-        for name, cls in case_classes(ex.case).items():
-            event(f"{name}: {cls}")
         verdicts = check_example(kernel, target, ex, references, results, report_dir, runner)
         steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),
                           default=0.0), label="error / bound")
