@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from reference.comparison import ERROR, FAIL, SKIP, Verdict, closer_to_float64, compare
-from reference.gradients import GRADIENTS, gradient_bound, gradient_length, numpy_gradients
+from reference.gradients import GRADIENTS, gradient_bound, gradient_length, gradient_magnitude, numpy_gradients
 from reference.numpy_oracle import numpy_reference_and_magnitude
 from reference.tolerance import error_bound
 from reports.repro import backward_repro_script, repro_script
@@ -19,7 +19,7 @@ from runner.isolation import short_error
 
 def compare_with_references(actual, oracle, references, expected_of, bound_for, why_not) -> list[Verdict]:
     """One verdict per reference: `why_not(ref)` skips it, `expected_of(ref)` is what it
-    computes (the oracle for an exact one), `bound_for(reference dtype)` the allowed error."""
+    computes (the oracle for an exact one), `bound_for(ref)` the error it allows."""
     verdicts = []
     for ref in references:
         reason = why_not(ref)
@@ -75,10 +75,11 @@ class GradientCheck:
     def verdicts(kernel, ex, actual, references) -> list[Verdict]:
         case, index = ex.case, GRADIENTS.index(kernel.gradient)
         arrays = (ex.data, ex.weight, ex.grad_out)
+        magnitude = gradient_magnitude(case, kernel.gradient, *arrays)  # once, for every reference's bound
         return compare_with_references(
             actual, numpy_gradients(case, *arrays)[index], references,
             expected_of=lambda ref: ref.gradients(case, *arrays)[index],
-            bound_for=lambda ref: gradient_bound(case, kernel.gradient, *arrays, reference_dtype(ref, case)),
+            bound_for=lambda ref: gradient_bound(case, kernel.gradient, magnitude, reference_dtype(ref, case)),
             why_not=lambda ref: ref.why_unsupported(case, gradients=True))
 
     @staticmethod
@@ -86,7 +87,8 @@ class GradientCheck:
         """The float64 gradient, its error bound and its layout (for the report's pictures)."""
         arrays = (ex.data, ex.weight, ex.grad_out)
         oracle = numpy_gradients(ex.case, *arrays)[GRADIENTS.index(kernel.gradient)]
-        bound = gradient_bound(ex.case, kernel.gradient, *arrays, "float64")
+        bound = gradient_bound(ex.case, kernel.gradient, gradient_magnitude(ex.case, kernel.gradient, *arrays),
+                               "float64")
         return oracle, bound, "NHWC" if kernel.gradient == "input" else "HWOI"
 
     @staticmethod

@@ -62,7 +62,11 @@ def gradient_length(case, which: str) -> int:
     return case.batch * case.out_height * case.out_width
 
 
-def gradient_bound(case, which: str, data, weight, grad_out, reference_dtype: str) -> np.ndarray:
+def gradient_magnitude(case, which: str, data, weight, grad_out) -> np.ndarray:
+    """The error model's magnitude of the `which` gradient: the same gradient of |data|, |weight|, |grad_out|."""
+    return numpy_gradients(case, np.abs(data), np.abs(weight), np.abs(grad_out))[GRADIENTS.index(which)]
+
+
+def gradient_bound(case, which: str, magnitude, reference_dtype: str) -> np.ndarray:
     """Per-element bound for the `which` gradient against a reference computing in `reference_dtype`."""
-    magnitude = numpy_gradients(case, np.abs(data), np.abs(weight), np.abs(grad_out))[GRADIENTS.index(which)]
     return dot_product_bound(gradient_length(case, which), magnitude, case.dtype, reference_dtype)

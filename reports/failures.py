@@ -71,7 +71,7 @@ def write_failure(report_dir: Path, failure: Failure) -> FailureRecord:
                                 out / "error_heatmap.png", f"{kernel.name} on {target.name}")
     replay = replay_command(kernel, target, settings.get_current_profile_name())
     report = bug_report_markdown(failure, repro, environment(), picture is not None, replay,
-                                 (out / "test_regression.py").is_file())
+                                 regression_test=failure.repro is not None)
     (out / "bug_report.md").write_text(report)
     message = failure.error or "; ".join(f"{v.reference}: {v.message}" for v in failure.failing)
     if failure.nondeterministic:
