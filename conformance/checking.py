@@ -17,6 +17,7 @@ from hypothesis.errors import FlakyFailure
 
 from conformance.checks import check_for
 from conformance.examples_key import key_examples
+from conformance.self_checks import SelfCheck, self_check_verdicts
 from findings.table import known_failure
 from model.coverage import case_classes, possible_classes
 from model.row import row_id
@@ -47,8 +48,9 @@ def same_verdict(references, status: str, message: str) -> list[Verdict]:
 
 
 def check_example(kernel, target, ex, references, results, report_dir, runner=None) -> list[Verdict]:
-    """Check one example of one row (its kernel's check: the convolution or a gradient);
-    record it; raise ConformanceFailure when it fails."""
+    """Check one example of one row (its kernel's check: the convolution or a gradient, against
+    the `references`, and the self-checks among them: relations, differentials); record it;
+    raise ConformanceFailure when it fails."""
     started = time.perf_counter()
     outcome = (runner or IN_PROCESS).run(kernel, target, ex)
     classes = case_classes(ex.case)
@@ -66,7 +68,10 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
     if outcome.error:
         verdicts = same_verdict(references, ERROR, outcome.error)
     else:
-        verdicts = check_for(kernel).verdicts(kernel, ex, outcome.actual, references)
+        frameworks = [r for r in references if not isinstance(r, SelfCheck)]
+        self_checks = [r for r in references if isinstance(r, SelfCheck)]
+        verdicts = check_for(kernel).verdicts(kernel, ex, outcome.actual, frameworks)
+        verdicts += self_check_verdicts(kernel, target, ex, outcome.actual, self_checks, (runner or IN_PROCESS).run)
     for v in verdicts:
         known = known_failure(kernel.name, target.name, v.message) if v.failed else None
         if known is not None:
@@ -134,9 +139,11 @@ def run_row(test, pinned: list = ()) -> None:
                                  f"shrunk): {failure}")
 
 
-def property_test(kernel, target, references, results, report_dir, runner=None):
+def property_test(kernel, target, references, results, report_dir, runner=None, every_self_check=False):
     """The Hypothesis test of one kernel x target row's generated examples, steered towards
-    the largest error relative to its bound (pinned examples: `pinned_failures`)."""
+    the largest error relative to its bound (pinned examples: `pinned_failures`). Each example
+    gets one self-check among `references` (drawn), or with `every_self_check` (and in the
+    nightly profile) all of them."""
 
     def check_row(ex):
         verdicts = check_example(kernel, target, ex, references, results, report_dir, runner)
@@ -146,7 +153,9 @@ def property_test(kernel, target, references, results, report_dir, runner=None):
     key_examples(check_row, f"dwconf:{row_id(kernel.name, target.examples_key)}")
     space = target.restrict(kernel.space, kernel.kind)
     results.expect_classes(kernel.name, target.name, possible_classes(space))
-    test = given(ex=conv_examples(space, kernel.options, kernel.gradient is not None))(check_row)
+    pick = (any(isinstance(r, SelfCheck) for r in references) and not every_self_check
+            and settings.get_current_profile_name() != "nightly")
+    test = given(ex=conv_examples(space, kernel.options, kernel.gradient is not None, pick))(check_row)
     # Slow-to-build kernels get their share of the examples, except in the nightly profile.
     if kernel.example_share < 1 and settings.get_current_profile_name() != "nightly":
         current = settings.default

@@ -29,6 +29,10 @@ class Selection:
     def rows(self) -> list[Row]:
         return [Row(k, t) for k in self.kernels for t in self.targets]
 
+    def takes_refusal_path(self, path: str) -> bool:
+        """Invalid inputs go down the paths of the selected kernels (each path is named after one)."""
+        return any(k.name == path for k in self.kernels)
+
     def takes(self, kernels, targets) -> bool:
         """Whether one of `kernels` (names, None: any) and one of `targets` are selected."""
         return ((kernels is None or any(k.name in kernels for k in self.kernels))
@@ -46,7 +50,9 @@ def pytest_addoption(parser):
                     help="comma-separated kernels to run (default: all registered; topi_backward: both "
                          "gradient kernels). Env: DWCONF_KERNELS")
     group.addoption("--references", default=os.environ.get("DWCONF_REFERENCES"),
-                    help="comma-separated references to compare with (default: numpy,torch,mxnet)")
+                    help="comma-separated check columns: references (numpy, torch, mxnet; group 'frameworks'), "
+                         "metamorphic relations (group 'relations') and compilation differentials (group "
+                         "'differentials'); default: all. Env: DWCONF_REFERENCES")
     group.addoption("--kernel-module", action="append", default=[],
                     help="a Python file with your own kernel(s) to put through the matrix (repeatable); "
                          "see README, 'Bring your own kernel'")
@@ -74,8 +80,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     from kernels.registry import register_kernel, select_kernels
     from kernels.user_module import load_kernel_module
-    from model.selection import select_named
-    from reference.registry import REFERENCES
+    from conformance.self_checks import select_checks
     from reports.environment import environment
     from reports.results import RunResults
     from targets.discovery import select_targets
@@ -90,7 +95,7 @@ def pytest_configure(config):
         selection = Selection(
             kernels=select_kernels(config.getoption("kernels")),
             targets=select_targets(config.getoption("targets")) + remote_targets(config),
-            references=select_named(REFERENCES, config.getoption("references"), "reference"),
+            references=select_checks(config.getoption("references")),
             report_dir=report_dir(config),
         )
     except ValueError as exc:
@@ -124,6 +129,13 @@ def remote_targets(config) -> tuple:
 
 
 def pytest_generate_tests(metafunc):
+    if "refusal_row" in metafunc.fixturenames:
+        from kernels.refusal_paths import REFUSAL_PATHS
+
+        selection = metafunc.config.stash[SELECTION]
+        rows = [pytest.param((p, t), id=f"refuse:{p.name}-{t.name}") for p in REFUSAL_PATHS.values()
+                for t in selection.targets if selection.takes_refusal_path(p.name)]
+        metafunc.parametrize("refusal_row", rows or [pytest.param(None, id="unselected", marks=pytest.mark.unselected)])
     if "row" not in metafunc.fixturenames:
         return
     # A remote device serves one session at a time: its rows share one xdist worker

@@ -109,3 +109,42 @@ def test_c_target_compiles_vectorized_loops():
     sch = tvm.s_tir.Schedule(te.create_prim_func([X, Y]))
     sch.vectorize(sch.get_loops(sch.get_sblock("Y"))[0])
     tvm.compile(sch.mod, target=c.tvm_target()).jit()
+
+
+def repro_inputs(name: str) -> list:
+    """The invalid inputs a refusal finding's repro.py tries (its INPUTS), one per defect."""
+    import ast
+
+    tree = ast.parse((ROOT / "findings" / name / "repro.py").read_text())
+    node = next(n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "INPUTS")
+    return ast.literal_eval(node.value)
+
+
+@pytest.mark.parametrize("path, finding", [("topi_nchw", "topi-depthwise-accepts-invalid"),
+                                           ("relax_conv2d", "relax-conv2d-accepts-invalid")])
+def test_refusal_findings_match_their_known_failures(path, finding):
+    from findings.table import known_failure
+
+    for conv in repro_inputs(finding):
+        known = known_failure(f"refuse:{path}", "llvm", f"{conv['defect']}: accepted: ...")
+        assert known is not None and known.finding.name == finding, conv["defect"]
+
+
+@pytest.mark.finding(kernels=("topi_nchw",), targets=("llvm",))
+@pytest.mark.parametrize("conv", repro_inputs("topi-depthwise-accepts-invalid"), ids=lambda c: c["defect"])
+@pytest.mark.xfail(strict=True, reason="findings/topi-depthwise-accepts-invalid.md")
+def test_topi_depthwise_refuses_invalid_input(conv):
+    from kernels.refusal_paths import attempt_topi_nchw
+
+    verdict, what = attempt_topi_nchw(conv, {"kind": "llvm"}, True)
+    assert verdict == "refused", what
+
+
+@pytest.mark.finding(kernels=("relax_conv2d",), targets=("llvm",))
+@pytest.mark.parametrize("conv", repro_inputs("relax-conv2d-accepts-invalid"), ids=lambda c: c["defect"])
+@pytest.mark.xfail(strict=True, reason="findings/relax-conv2d-accepts-invalid.md")
+def test_relax_conv2d_refuses_invalid_input(conv):
+    from kernels.refusal_paths import attempt_relax_conv2d
+
+    verdict, what = attempt_relax_conv2d(conv, {"kind": "llvm"}, True)
+    assert verdict == "refused", what

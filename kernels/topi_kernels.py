@@ -35,7 +35,7 @@ def topi_group(case):
     return x, k, y
 
 
-def _nchwc_missing() -> str | None:
+def nchwc_missing() -> str | None:
     """TOPI 0.27's generic depthwise_conv2d_NCHWc raises 'missing register' (its x86 version
     is gone); probe it, so the rows come back by themselves when an implementation returns."""
     x = te.placeholder((1, 1, 1, 1, 1), name="X")
@@ -83,5 +83,5 @@ TOPI_KERNELS = (
     Kernel(name="topi_nchwc", compute=topi_nchwc,
            space=CaseSpace(layouts=("NCHW",), max_multiplier=1, dtypes=ALL_DTYPES),
            description="topi.nn.depthwise_conv2d_NCHWc after an NCHW[b]c layout transform (the x86 path)",
-           options=nchwc_options, unavailable=_nchwc_missing),
+           options=nchwc_options, unavailable=nchwc_missing),
 )

@@ -16,14 +16,16 @@ VALUE_BOUND = 4.0
 @dataclass(frozen=True, eq=False)
 class ConvExample:
     """A case plus its input `data` and `weight` (both in the case's layout), the kernel's
-    schedule `options` as sorted (name, value) pairs, and for a gradient kernel the output
-    gradient `grad_out` (of the case's output shape)."""
+    schedule `options` as sorted (name, value) pairs, for a gradient kernel the output
+    gradient `grad_out` (of the case's output shape), and `pick`: which one of the applicable
+    self-checks (relations, differentials) this example gets (None: all of them)."""
 
     case: DepthwiseCase
     data: np.ndarray
     weight: np.ndarray
     options: tuple = ()
     grad_out: np.ndarray | None = None
+    pick: int | None = None
 
     def __repr__(self) -> str:
         with np.printoptions(threshold=64, precision=8, floatmode="maxprec"):

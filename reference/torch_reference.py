@@ -33,3 +33,25 @@ def torch_reference(case, data, weight):
     else:
         out = out.numpy()
     return case.from_canonical_output(out)
+
+
+def torch_on_invalid(conv) -> str:
+    """What torch's conv2d does with an invalid convolution (model/invalid.py), in one line."""
+    torch = _torch()
+    import torch.nn.functional as F
+
+    try:
+        x = torch.ones(conv.data_shape, dtype=getattr(torch, conv.data_dtype))
+        w = torch.ones(conv.grouped_weight_shape, dtype=getattr(torch, conv.weight_dtype))
+        pt, pl, pb, pr = conv.padding
+        with torch.no_grad():
+            if min(conv.padding) < 0:  # F.pad would crop: ask conv2d itself about negative padding
+                out = F.conv2d(x, w, stride=conv.stride, padding=(min(pt, pb), min(pl, pr)), dilation=conv.dilation,
+                               groups=conv.groups)
+            else:
+                out = F.conv2d(F.pad(x, (pl, pr, pt, pb)), w, stride=conv.stride, dilation=conv.dilation,
+                               groups=conv.groups)
+    except Exception as exc:
+        lines = str(exc).strip().splitlines() or [""]
+        return f"torch refuses: {type(exc).__name__}: {lines[0][:200]}"
+    return f"torch returns an output of shape {tuple(out.shape)}"

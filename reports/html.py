@@ -56,6 +56,7 @@ def write_html_report(results: RunResults, report_dir: Path, title: str = "dwcon
     html = env.get_template("report.html.j2").render(
         title=title, grid=matrix, rows=rows, references=results.references, failures=results.failures,
         environment=results.environment, totals=results.totals(), notes=notes, marks=MARKS,
+        refusal_rows=results.refusal_rows, refusal_failures=results.refusal_failures,
     )
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)

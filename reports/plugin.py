@@ -35,14 +35,14 @@ def pytest_sessionfinish(session):
     folder = report_dir(config)
     parts = folder / "parts"
     if hasattr(config, "workerinput"):
-        if results.rows:
+        if results.rows or results.refusal_rows:
             parts.mkdir(parents=True, exist_ok=True)
             (parts / f"{config.workerinput['workerid']}.json").write_text(results.to_json())
         return
     if parts.is_dir():
         results.merge(RunResults.load_parts(parts))
         shutil.rmtree(parts, ignore_errors=True)  # merged: the report folder keeps the report only
-    if results.rows:  # only runs that exercised the matrix write a report
+    if results.rows or results.refusal_rows:  # only runs that exercised the matrix write a report
         config.stash[REPORT_PATH] = write_html_report(results, folder)
         (folder / "results.json").write_text(results.to_json())  # the same, for machines
         for known in stale_known_failures(results):
@@ -58,6 +58,7 @@ def stale_known_failures(results) -> list:
     from findings.table import KNOWN_FAILURES
 
     ran = {(row.kernel, row.target) for row in results.rows.values() if row.examples}
+    ran |= {(f"refuse:{row['path']}", row["target"]) for row in results.refusal_rows.values() if row["counts"]}
     return [known for known in KNOWN_FAILURES
             if not results.known_matches.get(known.key)
             and any((kernel, target) in ran for kernel in known.kernels for target in known.targets)]

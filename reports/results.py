@@ -100,6 +100,9 @@ class RunResults:
     references: list = field(default_factory=list)
     environment: dict = field(default_factory=dict)
     known_matches: dict = field(default_factory=dict)  # KnownFailure.key -> examples it explained
+    # Inputs that must be refused: "{path}-{target}" -> {"counts": outcome -> inputs, "skip_reason"}
+    refusal_rows: dict = field(default_factory=dict)
+    refusal_failures: list = field(default_factory=list)  # RefusalFailure dicts
 
     def row(self, kernel: str, target: str) -> RowResult:
         key = row_id(kernel, target)
@@ -137,6 +140,16 @@ class RunResults:
             if v.status in (SKIP, ERROR, COMPILED, KNOWN) and v.message:
                 row.reasons[v.reference] = v.message
 
+    def record_refusal(self, path: str, target: str, outcome: str, skip_reason: str | None = None) -> None:
+        """Count one invalid input tried on a path: refused, accepted, crash, timeout, known; or
+        the reason the row was skipped."""
+        row = self.refusal_rows.setdefault(row_id(path, target), {"path": path, "target": target, "counts": {},
+                                                                 "skip_reason": None})
+        if skip_reason:
+            row["skip_reason"] = skip_reason
+        else:
+            add(row["counts"], outcome)
+
     def record_known(self, key: str) -> None:
         add(self.known_matches, key)
 
@@ -169,6 +182,8 @@ class RunResults:
                       known_matches=raw.get("known_matches", {}))
         results.rows = {k: RowResult(**v) for k, v in raw["rows"].items()}
         results.failures = [FailureRecord(**f) for f in raw["failures"]]
+        results.refusal_rows = raw.get("refusal_rows", {})
+        results.refusal_failures = raw.get("refusal_failures", [])
         return results
 
     def merge(self, other: "RunResults") -> None:
@@ -185,6 +200,12 @@ class RunResults:
             add_all(mine.coverage, theirs.coverage)
             add_all(mine.pairs, theirs.pairs)
         self.failures.extend(other.failures)
+        for key, theirs in other.refusal_rows.items():
+            mine = self.refusal_rows.setdefault(key, {**theirs, "counts": {}})
+            mine["skip_reason"] = mine["skip_reason"] or theirs["skip_reason"]
+            for outcome, n in theirs["counts"].items():
+                add(mine["counts"], outcome, n)
+        self.refusal_failures.extend(other.refusal_failures)
         for key, n in other.known_matches.items():
             add(self.known_matches, key, n)
         self.references = self.references or other.references

@@ -128,7 +128,7 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
     if target.rpc:
         return build_remote(kernel, case, target, mod, script)
     cache = build_cache() if target.runnable and not target.gpu else None
-    key = cache_key(kernel.kind, script, target.spec) if cache else None
+    key = cache_key(kernel.kind, script, target.build_spec) if cache else None
     library = cache.load(key) if cache else None
     if library is not None:
         return CompiledKernel(kernel, case, target, script,
@@ -151,7 +151,10 @@ def compile_module(mod, target, script: str):
     import tvm
 
     try:
-        return tvm.compile(mod, target=target.tvm_target())
+        if target.opt_level is None:
+            return tvm.compile(mod, target=target.tvm_target())
+        with tvm.transform.PassContext(opt_level=target.opt_level):
+            return tvm.compile(mod, target=target.tvm_target())
     except Exception as exc:
         raise BuildError(script) from exc
 
@@ -161,7 +164,7 @@ def build_remote(kernel, case, target, mod, script) -> CompiledKernel:
     from targets.rpc import remote_sessions, scratch_library
 
     cache = build_cache()
-    key = cache_key(kernel.kind, script, target.spec) if cache else None
+    key = cache_key(kernel.kind, script, target.build_spec) if cache else None
     path = cache.lookup(key) if cache else None
     if path is None:
         executable = compile_module(mod, target, script)

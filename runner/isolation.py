@@ -29,6 +29,7 @@ class Outcome:
     error: str | None = None
     compile_only: str | None = None
     device_lost: bool = False  # a remote device stopped answering (targets/rpc.py)
+    died: bool = False  # the worker crashed or hung (IsolatedRunner)
 
 
 def short_error(stage: str, exc: BaseException) -> str:
@@ -92,6 +93,10 @@ class InProcessRunner:
     def run(self, kernel, target, ex) -> Outcome:
         return build_and_call(kernel, target, ex)
 
+    def call(self, function, *args):
+        """`function(*args)` (module-level, so a worker can run it too)."""
+        return function(*args)
+
     def close(self):
         pass
 
@@ -122,17 +127,22 @@ class IsolatedRunner:
         pool.shutdown(wait=False, cancel_futures=True)
 
     def run(self, kernel, target, ex) -> Outcome:
-        future = self._executor().submit(build_and_call, kernel, target, ex)
+        return self.call(build_and_call, kernel, target, ex)
+
+    def call(self, function, *args):
+        """`function(*args)` in the worker; an Outcome with `died` when it crashes or hangs."""
+        future = self._executor().submit(function, *args)
         try:
             return future.result(timeout=self.timeout)
         except FutureTimeout:
             self._discard(kill=True)
-            return Outcome(error=f"timeout: no result within {self.timeout:g} s (worker killed)")
+            return Outcome(error=f"timeout: no result within {self.timeout:g} s (worker killed)", died=True)
         except BrokenProcessPool:
             # private: the dead worker's exit code (its signal) is only on the pool's processes
             codes = [p.exitcode for p in getattr(self._pool, "_processes", {}).values()]
             self._discard(kill=True)
-            return Outcome(error=f"crash: the worker process died{_describe(codes)} while building or running")
+            return Outcome(error=f"crash: the worker process died{_describe(codes)} while building or running",
+                           died=True)
 
     def close(self):
         self._discard(kill=False)

@@ -1,6 +1,8 @@
 """Drawn examples: a case with its input arrays (from a drawn seed) and schedule options."""
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import strategies as st
 
 from model.example import ConvExample, seeded_example
@@ -14,14 +16,18 @@ from strategies.cases import depthwise_cases
 # rounded, integer-like data give many zeros and exact sums, which hide bugs in small cases
 # and would stop the case from shrinking.
 SEEDS = st.integers(0, 2**32 - 1)
+PICKS = st.integers(0, 2**8 - 1)  # reduced modulo the self-checks that apply to the case
 FRACTION_BITS = st.one_of(st.none(), st.integers(0, 8))  # None: full precision
 
 
 @st.composite
-def conv_examples(draw, space: CaseSpace = CaseSpace(), options=None, gradients: bool = False) -> ConvExample:
+def conv_examples(draw, space: CaseSpace = CaseSpace(), options=None, gradients: bool = False,
+                  pick: bool = False) -> ConvExample:
     """A valid case inside `space` with its input arrays (and, with `gradients`, an output
-    gradient) and, where a kernel has schedule knobs, `options(case)`'s draw of them."""
+    gradient) and, where a kernel has schedule knobs, `options(case)`'s draw of them; with
+    `pick`, which one self-check it gets (drawn last, so it shrinks towards the first)."""
     case = draw(depthwise_cases(space))
     seed, fraction_bits = draw(SEEDS), draw(FRACTION_BITS)
     chosen = draw(options(case)) if options is not None else {}
-    return seeded_example(case, seed, fraction_bits, tuple(sorted(chosen.items())), gradients)
+    ex = seeded_example(case, seed, fraction_bits, tuple(sorted(chosen.items())), gradients)
+    return dataclasses.replace(ex, pick=draw(PICKS)) if pick else ex

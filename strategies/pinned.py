@@ -1,4 +1,6 @@
 """Examples every run checks first: the seed chapter's own case and the classic small ones."""
+import dataclasses
+
 from model.case import DepthwiseCase
 from model.example import ConvExample, seeded_example
 
@@ -27,12 +29,13 @@ CLASSIC_CASES = {
 def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
     """(name, example) for the pinned cases a kernel supports on a target, each with seeded
     normal data (seed 0, as the chapter) and the kernel's default options; NHWC-only kernels
-    get the NHWC form."""
+    get the NHWC form. Each picks the self-check of its position (ConvExample.pick)."""
     examples = []
     for name, case in CLASSIC_CASES.items():
         for candidate in (case, case.with_layout("NHWC")):
             if kernel.supports(candidate, target):
                 options = tuple(sorted(kernel.default_options(candidate).items()))
-                examples.append((name, seeded_example(candidate, 0, None, options, kernel.gradient is not None)))
+                ex = seeded_example(candidate, 0, None, options, kernel.gradient is not None)
+                examples.append((name, dataclasses.replace(ex, pick=len(examples))))
                 break
     return examples

@@ -35,6 +35,12 @@ class Target:
     # A remote device that runs the code of a local target draws that target's examples (the
     # same Hypothesis seed and example database): its rows are then comparable one to one.
     examples_from: str | None = None
+    opt_level: int | None = None  # tvm.compile under PassContext(opt_level=...); None: TVM's default
+
+    @property
+    def build_spec(self) -> dict:
+        """What of the target determines the code (the build cache's key)."""
+        return self.spec if self.opt_level is None else {**self.spec, "opt_level": self.opt_level}
 
     @property
     def examples_key(self) -> str:

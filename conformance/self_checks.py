@@ -1,0 +1,183 @@
+"""Check columns that run the kernel again instead of asking a framework: the metamorphic
+relations (reference/relations.py) and the compilation differentials defined here.
+
+A differential builds the same module another way and runs it on the same example; the two
+must agree. Each says whether both sides do the same arithmetic in the same order (then any
+difference fails) or may legitimately round differently (then within the error model's bound,
+the case's dtype on both sides). A failure names both settings.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from findings.table import known_failure
+from model.selection import select_named
+from reference.comparison import ERROR, FAIL, SKIP, Verdict, compare
+from reference.registry import REFERENCES
+from reference.relations import RELATIONS, FollowUp, kernel_error_bound, output_nchw
+
+DIFFERENTIALS_GROUP = "differentials"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One more build-and-call a self-check needs."""
+
+    kernel: object
+    target: object
+    example: object
+
+    def describe(self, original_kernel, original_target) -> str:
+        parts = [self.example.case.summary()]
+        if self.kernel is not original_kernel:
+            parts.append(f"kernel {self.kernel.name}")
+        if self.target is not original_target:
+            parts.append(f"target {self.target.name}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Runs whose `combine`d outputs must equal `expected` (NCHW) within `bound`."""
+
+    runs: tuple
+    expected: np.ndarray
+    combine: Callable
+    bound: object = 0.0
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    """A check column that needs no reference: `plan(kernel, target, ex, actual)` gives a Plan
+    or the reason it does not apply."""
+
+    name: str
+    claim: str
+    plan: Callable
+    group: str
+
+
+def relation_check(relation) -> SelfCheck:
+    def plan(kernel, target, ex, actual):
+        follow = relation.derive(ex, actual)
+        if not isinstance(follow, FollowUp):
+            return follow
+        return Plan(tuple(Run(kernel, target, e) for e in follow.examples), follow.expected, follow.combine,
+                    follow.bound)
+
+    return SelfCheck(relation.name, relation.claim, plan, "relations")
+
+
+def same_example(kernel, target, ex, actual, bound=0.0):
+    """A differential's plan: `kernel` on `target` runs `ex` and must give `actual`."""
+    return Plan((Run(kernel, target, ex),), output_nchw(ex.case, actual), lambda outs: output_nchw(ex.case, outs[0]),
+                bound)
+
+
+def opt_level_0(kernel, target, ex, actual):
+    unoptimized = dataclasses.replace(target, name=f"{target.name}@opt_level=0", opt_level=0)
+    return same_example(kernel, unoptimized, ex, actual, kernel_error_bound(ex))
+
+
+def c_against_llvm(kernel, target, ex, actual):
+    from targets.discovery import discover_targets
+
+    if target.spec.get("kind") != "llvm":
+        return "compares llvm targets (local or remote) with this host's c target"
+    c = next(t for t in discover_targets() if t.name == "c")
+    reason = c.why_unavailable or c.why_not_runnable or kernel.why_unsupported(ex.case, c)
+    if reason:
+        return f"c target: {reason}"
+    return same_example(kernel, c, ex, actual, kernel_error_bound(ex))
+
+
+def unscheduled(kernel, target, ex, actual):
+    if kernel.schedule is None:
+        return f"{kernel.name} has no schedule of its own"
+    plain = dataclasses.replace(kernel, name=f"{kernel.name}/unscheduled", schedule=None, options=None)
+    # GPU targets give the unscheduled compute dlight's default schedule: hand schedule vs dlight.
+    return same_example(plain, target, dataclasses.replace(ex, options=()), actual, kernel_error_bound(ex))
+
+
+DIFFERENTIALS = (
+    SelfCheck("opt_level_0", "the module built under PassContext(opt_level=0) agrees with the default build "
+              "within the error bound (LLVM may contract multiply-adds differently)", opt_level_0, DIFFERENTIALS_GROUP),
+    SelfCheck("c_vs_llvm", "the c target's build agrees with the llvm target's within the error bound (C "
+              "compilers and LLVM contract and vectorize differently)", c_against_llvm, DIFFERENTIALS_GROUP),
+    SelfCheck("unscheduled", "the kernel's schedule (tiles, vectors, threads, shared memory) agrees with its "
+              "plain compute (dlight's default on GPUs) within the error bound", unscheduled, DIFFERENTIALS_GROUP),
+)
+
+SELF_CHECKS: dict[str, SelfCheck] = {
+    **{name: relation_check(r) for name, r in RELATIONS.items()},
+    **{d.name: d for d in DIFFERENTIALS},
+}
+SELF_CHECK_GROUPS = {group: tuple(name for name, c in SELF_CHECKS.items() if c.group == group)
+                     for group in ("relations", DIFFERENTIALS_GROUP)}
+
+
+def select_checks(names: str | None) -> tuple:
+    """The check columns named in a comma-separated list (all when None): references, relations,
+    differentials, or the groups "frameworks", "relations", "differentials"."""
+    return select_named({**REFERENCES, **SELF_CHECKS}, names, "check",
+                        {"frameworks": tuple(REFERENCES), **SELF_CHECK_GROUPS})
+
+
+def self_check_verdicts(kernel, target, ex, actual, checks, run) -> list[Verdict]:
+    """Verdicts of the self-checks an example gets: every one of `checks` (a skip where one does
+    not apply) or, where the example picks one (ConvExample.pick), that one of those that apply.
+    `run(kernel, target, example)` is the runner's Outcome."""
+    if kernel.gradient is not None:
+        return [Verdict(c.name, SKIP, "self-checks check the forward convolution") for c in checks]
+    plans = {c.name: plan_of(c, kernel, target, ex, actual) for c in checks}
+    applicable = [c for c in checks if isinstance(plans[c.name], Plan)]
+    if ex.pick is not None:
+        checks = applicable[ex.pick % len(applicable):][:1] if applicable else []
+    return [self_check_verdict(c, plans[c.name], kernel, target, ex, run) for c in checks]
+
+
+def plan_of(check, kernel, target, ex, actual):
+    """The check's Plan for this example, or the reason it does not apply."""
+    try:
+        plan = check.plan(kernel, target, ex, actual)
+    except ValueError as exc:  # a follow-up case that is not a valid convolution
+        return f"no follow-up case: {exc}"
+    if isinstance(plan, Plan):
+        for r in plan.runs:
+            reason = r.kernel.why_unsupported(r.example.case, r.target)
+            if reason:
+                return f"follow-up {r.example.case.summary()}: {reason}"
+    return plan
+
+
+def self_check_verdict(check, plan, kernel, target, ex, run) -> Verdict:
+    """Run a check's follow-ups and compare; a skip when `plan` is the reason it does not apply."""
+    if not isinstance(plan, Plan):
+        return Verdict(check.name, SKIP, plan)
+    outputs = []
+    for r in plan.runs:
+        outcome = run(r.kernel, r.target, r.example)
+        if outcome.error or outcome.compile_only:
+            message = f"follow-up ({r.describe(kernel, target)}): {outcome.error or outcome.compile_only}"
+            if outcome.compile_only:
+                return Verdict(check.name, SKIP, message)
+            # A follow-up on another target (c_vs_llvm) may meet a finding of that target.
+            known = known_failure(r.kernel.name, r.target.name, outcome.error)
+            if known is not None:
+                return Verdict(check.name, SKIP, f"known on {r.target.name} ({known.finding.path}): {message}")
+            return Verdict(check.name, ERROR, message)
+        outputs.append(outcome.actual)
+    try:
+        observed = plan.combine(outputs)
+    except ValueError as exc:
+        return Verdict(check.name, FAIL, f"follow-up outputs do not fit together: {exc}",
+                       normalized_error=float("inf"))
+    verdict = compare(check.name, observed, plan.expected, plan.bound)
+    if verdict.failed:
+        runs = "; ".join(r.describe(kernel, target) for r in plan.runs[:3])
+        verdict.message = f"{check.claim}. Violated: {verdict.message} (NCHW); follow-up: {runs}"
+    return verdict

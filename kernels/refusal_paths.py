@@ -1,0 +1,165 @@
+"""The ways into TVM an invalid convolution is tried on (model/invalid.py): each must refuse it
+with a Python exception at build or call time.
+
+Each path's `attempt(conv, target, run)` is self-contained (it imports what it needs and takes
+plain dicts), so a repro script embeds its source as it is. It returns ("refused", message)
+when TVM raised, ("accepted", what it did) when it built, and with `run` called, a kernel for
+the input without complaint. A crash or hang is the isolation runner's to catch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from model.invalid import DEFECTS
+
+# An output this large is an "absurd allocation": refused by the harness before TVM is called.
+MAX_OUTPUT_ELEMENTS = 10**8
+
+
+def attempt_topi_nchw(conv: dict, target: dict, run: bool):
+    """topi.nn.depthwise_conv2d_nchw, built with tvm.compile and called on arrays of the given shapes."""
+    import numpy as np
+    import tvm
+    from tvm import te, topi
+
+    def refused(stage, exc):
+        lines = str(exc).strip().splitlines() or [""]
+        return "refused", f"at {stage}: {type(exc).__name__}: {lines[-1][:300]}"
+
+    try:
+        x = te.placeholder(conv["data_shape"], conv["data_dtype"], name="X")
+        k = te.placeholder(conv["weight_shape"], conv["weight_dtype"], name="K")
+        y = topi.nn.depthwise_conv2d_nchw(x, k, conv["stride"], conv["padding"], conv["dilation"], conv["data_dtype"])
+    except Exception as exc:
+        return refused("build", exc)
+    try:
+        function = tvm.compile(te.create_prim_func([x, k, y]), target=tvm.target.Target(target))
+    except Exception as exc:
+        return refused("build", exc)
+    shape = tuple(int(s) for s in y.shape)  # outside the try blocks: an error here is no refusal by TVM
+    if min(shape) <= 0 or int(np.prod(shape)) > 10**8:
+        return "accepted", f"compiled a kernel whose output shape is {shape}"
+    if not run:
+        return "accepted", f"compiled a kernel with output shape {shape}"
+    dev = tvm.cpu(0) if target["kind"] in ("llvm", "c") else tvm.device(target["kind"], 0)
+    arrays = [tvm.runtime.tensor(np.ones(conv["data_shape"], conv["data_dtype"]), dev),
+              tvm.runtime.tensor(np.ones(conv["weight_shape"], conv["weight_dtype"]), dev),
+              tvm.runtime.tensor(np.zeros(shape, conv["data_dtype"]), dev)]
+    try:
+        function(*arrays)
+    except Exception as exc:
+        return refused("call", exc)
+    return "accepted", f"ran and returned an output of shape {shape}"
+
+
+def attempt_relax_conv2d(conv: dict, target: dict, run: bool):
+    """relax.op.nn.conv2d(groups=...) in a Relax function, compiled and run by the Relax VM."""
+    import numpy as np
+    import tvm
+    from tvm import relax
+
+    def refused(stage, exc):
+        lines = str(exc).strip().splitlines() or [""]
+        return "refused", f"at {stage}: {type(exc).__name__}: {lines[-1][:300]}"
+
+    weight_shape = conv["grouped_weight_shape"]
+    try:
+        bb = relax.BlockBuilder()
+        x = relax.Var("data", relax.TensorType(conv["data_shape"], conv["data_dtype"]))
+        w = relax.Var("weight", relax.TensorType(weight_shape, conv["weight_dtype"]))
+        with bb.function("main", [x, w]):
+            with bb.dataflow():
+                y = bb.emit(relax.op.nn.conv2d(x, w, strides=conv["stride"], padding=conv["padding"],
+                                               dilation=conv["dilation"], groups=conv["groups"]))
+                out = bb.emit_output(y)
+            bb.emit_func_output(out)
+    except Exception as exc:
+        return refused("build", exc)
+    try:
+        executable = tvm.compile(bb.get(), target=tvm.target.Target(target))
+    except Exception as exc:
+        return refused("build", exc)
+    shape = tuple(int(s) for s in y.ty.shape.values)  # outside the try blocks: an error here is no refusal by TVM
+    if min(shape) <= 0 or int(np.prod(shape)) > 10**8:
+        return "accepted", f"compiled a module whose output shape is {shape}"
+    if not run:
+        return "accepted", f"compiled a module with output shape {shape}"
+    dev = tvm.cpu(0) if target["kind"] in ("llvm", "c") else tvm.device(target["kind"], 0)
+    vm = relax.VirtualMachine(executable, dev)
+    data = tvm.runtime.tensor(np.ones(conv["data_shape"], conv["data_dtype"]), dev)
+    weight = tvm.runtime.tensor(np.ones(weight_shape, conv["weight_dtype"]), dev)
+    try:
+        result = vm["main"](data, weight)
+    except Exception as exc:
+        return refused("call", exc)
+    return "accepted", f"ran and returned an output of shape {tuple(result.shape)}"
+
+
+def attempt_seed_te_generic(conv: dict, target: dict, run: bool):
+    """dwconf's shape-generic seed compute (every size and parameter symbolic), compiled once and
+    called with the invalid arrays and parameters: its argument checks must refuse them."""
+    import numpy as np
+    import tvm
+    from tvm import te, tirx
+
+    def refused(stage, exc):
+        lines = str(exc).strip().splitlines() or [""]
+        return "refused", f"at {stage}: {type(exc).__name__}: {lines[-1][:300]}"
+
+    dtype = conv["data_dtype"]
+    n, c, h, w, m, kh, kw = (te.var(name) for name in ("n", "c", "h", "w", "m", "kh", "kw"))
+    pt, pl, pb, pr, sh, sw, dh, dw = (te.var(name) for name in ("pt", "pl", "pb", "pr", "sh", "sw", "dh", "dw"))
+    X = te.placeholder((n, c, h, w), dtype, name="X")
+    K = te.placeholder((c, m, kh, kw), dtype, name="K")
+    padded = te.compute((n, c, h + pt + pb, w + pl + pr), lambda b, q, i, j: tirx.if_then_else(
+        tirx.any(i < pt, i >= h + pt, j < pl, j >= w + pl), tirx.const(0, dtype), X[b, q, i - pt, j - pl]))
+    rkh, rkw = te.reduce_axis((0, kh)), te.reduce_axis((0, kw))
+    Y = te.compute((n, c * m, (h + pt + pb - dh * (kh - 1) - 1) // sh + 1, (w + pl + pr - dw * (kw - 1) - 1) // sw + 1),
+                   lambda b, o, i, j: te.sum(padded[b, o // m, i * sh + rkh * dh, j * sw + rkw * dw]
+                                             * K[o // m, o % m, rkh, rkw], axis=[rkh, rkw]))
+    try:
+        function = tvm.compile(te.create_prim_func([X, K, Y, pt, pl, pb, pr, sh, sw, dh, dw]),
+                               target=tvm.target.Target(target))
+    except Exception as exc:
+        return refused("build", exc)
+    if not run:
+        return "accepted", "compiled (the invalid input only reaches it at call time)"
+    nn, cc, hh, ww = conv["data_shape"]
+    (t, left, bottom, right), (s1, s2), (d1, d2) = conv["padding"], conv["stride"], conv["dilation"]
+    _, mm, khh, kww = conv["weight_shape"]
+    out = [nn, cc * mm, (hh + t + bottom - d1 * (khh - 1) - 1) // s1 + 1, (ww + left + right - d2 * (kww - 1) - 1) // s2 + 1]
+    if conv["defect"] == "output_shape":
+        out[2] += 1  # one row more than the parameters give
+    dev = tvm.cpu(0) if target["kind"] in ("llvm", "c") else tvm.device(target["kind"], 0)
+    arrays = [tvm.runtime.tensor(np.ones(conv["data_shape"], dtype), dev),
+              tvm.runtime.tensor(np.ones(conv["weight_shape"], conv["weight_dtype"]), dev),
+              tvm.runtime.tensor(np.zeros(out, dtype), dev)]
+    try:
+        function(*arrays, t, left, bottom, right, s1, s2, d1, d2)
+    except Exception as exc:
+        return refused("call", exc)
+    return "accepted", f"ran with an output array of shape {tuple(out)} and returned"
+
+
+@dataclass(frozen=True)
+class RefusalPath:
+    """A way into TVM for invalid convolutions, and the defects it is tried with."""
+
+    name: str
+    attempt: Callable
+    defects: tuple
+    description: str
+    gpu: bool = False  # GPU targets: build-time refusals only (without a device, nothing is called)
+
+
+REFUSAL_PATHS = {p.name: p for p in (
+    RefusalPath("topi_nchw", attempt_topi_nchw,
+                tuple(d for d in DEFECTS if d not in ("groups_not_dividing", "output_shape")),
+                "topi.nn.depthwise_conv2d_nchw"),
+    RefusalPath("relax_conv2d", attempt_relax_conv2d, tuple(d for d in DEFECTS if d != "output_shape"),
+                "relax.op.nn.conv2d with groups"),
+    RefusalPath("seed_te_generic", attempt_seed_te_generic,
+                ("weight_channels", "mixed_dtypes", "output_shape"),
+                "the shape-generic kernel, checked at call time"),
+)}
