@@ -111,6 +111,9 @@ def test_c_target_compiles_vectorized_loops():
     tvm.compile(sch.mod, target=c.tvm_target()).jit()
 
 
+REFUSAL_FINDINGS = (("topi_nchw", "topi-depthwise-accepts-invalid"), ("relax_conv2d", "relax-conv2d-accepts-invalid"))
+
+
 def repro_inputs(name: str) -> list:
     """The invalid inputs a refusal finding's repro.py tries (its INPUTS), one per defect."""
     import ast
@@ -120,8 +123,7 @@ def repro_inputs(name: str) -> list:
     return ast.literal_eval(node.value)
 
 
-@pytest.mark.parametrize("path, finding", [("topi_nchw", "topi-depthwise-accepts-invalid"),
-                                           ("relax_conv2d", "relax-conv2d-accepts-invalid")])
+@pytest.mark.parametrize("path, finding", REFUSAL_FINDINGS)
 def test_refusal_findings_match_their_known_failures(path, finding):
     from findings.table import known_failure
 
@@ -130,21 +132,13 @@ def test_refusal_findings_match_their_known_failures(path, finding):
         assert known is not None and known.finding.name == finding, conv["defect"]
 
 
-@pytest.mark.finding(kernels=("topi_nchw",), targets=("llvm",))
-@pytest.mark.parametrize("conv", repro_inputs("topi-depthwise-accepts-invalid"), ids=lambda c: c["defect"])
-@pytest.mark.xfail(strict=True, reason="findings/topi-depthwise-accepts-invalid.md")
-def test_topi_depthwise_refuses_invalid_input(conv):
-    from kernels.refusal_paths import attempt_topi_nchw
+@pytest.mark.parametrize("path, conv", [
+    pytest.param(path, conv, id=f"{path}-{conv['defect']}",
+                 marks=[pytest.mark.finding(kernels=(path,), targets=("llvm",)),
+                        pytest.mark.xfail(strict=True, reason=f"findings/{finding}.md")])
+    for path, finding in REFUSAL_FINDINGS for conv in repro_inputs(finding)])
+def test_invalid_input_is_refused(path, conv):
+    from kernels.refusal_paths import REFUSAL_PATHS
 
-    verdict, what = attempt_topi_nchw(conv, {"kind": "llvm"}, True)
-    assert verdict == "refused", what
-
-
-@pytest.mark.finding(kernels=("relax_conv2d",), targets=("llvm",))
-@pytest.mark.parametrize("conv", repro_inputs("relax-conv2d-accepts-invalid"), ids=lambda c: c["defect"])
-@pytest.mark.xfail(strict=True, reason="findings/relax-conv2d-accepts-invalid.md")
-def test_relax_conv2d_refuses_invalid_input(conv):
-    from kernels.refusal_paths import attempt_relax_conv2d
-
-    verdict, what = attempt_relax_conv2d(conv, {"kind": "llvm"}, True)
+    verdict, what = REFUSAL_PATHS[path].attempt(conv, {"kind": "llvm"}, True)
     assert verdict == "refused", what

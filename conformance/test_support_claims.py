@@ -1,12 +1,7 @@
 """The suite's support claims still hold on this TVM (conformance/support_claims.py)."""
-import ast
-from pathlib import Path
-
 import pytest
 
 from conformance.support_claims import CLAIMS, CannotCheck
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 # Marked like the finding tests: a claim runs when the selection has one of its kernels and targets.
@@ -21,14 +16,19 @@ def test_support_claim_still_holds(claim):
                               "Update the claim (and run the rows it kept out).")
 
 
+def strict_xfail_reasons(module) -> set:
+    """The reasons of the strict xfails on `module`'s tests, parametrized ones included."""
+    marks = [m for obj in vars(module).values() for m in getattr(obj, "pytestmark", [])]
+    marks += [m for mark in marks if mark.name == "parametrize" for param in mark.args[1]
+              for m in getattr(param, "marks", ())]
+    return {m.kwargs["reason"] for m in marks if m.name == "xfail" and m.kwargs.get("strict")}
+
+
 def test_every_claim_resting_on_a_finding_has_its_strict_xfail():
+    import conformance.test_findings
     from findings.table import EXCLUSIONS, KNOWN_FAILURES
 
-    tree = ast.parse((ROOT / "conformance" / "test_findings.py").read_text())
-    pinned = {kw.value.value for node in ast.walk(tree) if isinstance(node, ast.Call)
-              for kw in node.keywords if kw.arg == "reason" and isinstance(kw.value, ast.Constant)
-              and any(isinstance(k, ast.keyword) and k.arg == "strict" and getattr(k.value, "value", False)
-                      for k in node.keywords)}
+    pinned = strict_xfail_reasons(conformance.test_findings)
     for entry in (*EXCLUSIONS, *KNOWN_FAILURES):
         if entry.finding is not None:
             assert entry.finding.path in pinned, f"{entry} rests on {entry.finding.path}, which has no strict xfail"

@@ -85,6 +85,25 @@ def _off_by_one_output(case):
     return seed_variant(case, out_shape=(n, c, max(oh - 1, 1) if oh > 1 else oh + 1, ow))
 
 
+LANES, TILE = 8, 16
+
+
+def _vector_tail_unwritten(case):
+    body = max(LANES, case.out_width // LANES * LANES)  # the columns the vector loop covers
+    return seed_variant(case, written=lambda c, i, j: j < body)
+
+
+def _tile_tail_shifted(case):
+    return seed_variant(case, col=lambda j, r: j * case.stride_w + r * case.dilation_w - tirx.if_then_else(
+        j >= TILE, 1, 0))
+
+
+def _channel_tail_weight(case):
+    m = case.multiplier
+    return seed_variant(case, weight=lambda K, c, a, b: K[tirx.if_then_else(c >= LANES * m, c - LANES * m, c) // m,
+                                                          c % m, a, b])
+
+
 MUTANTS = (
     mutant("top_padding_dropped", _top_padding_dropped, DepthwiseCase(pad_top=1),
            "top padding dropped (added at the bottom instead)"),
@@ -108,4 +127,11 @@ MUTANTS = (
            DepthwiseCase(pad_right=1), "reads one element past the row at the right edge"),
     mutant("partial_write", lambda case: seed_variant(case, written=lambda c, i, j: j < c.out_width - 1),
            DepthwiseCase(), "the last output column is never written"),
+    # Tail bugs: they show only where a row or channel run is longer than a vector or a tile.
+    mutant("vector_tail_unwritten", _vector_tail_unwritten, DepthwiseCase(width=9),
+           f"an {LANES}-lane width loop whose scalar tail is never written (OW > {LANES}, not a multiple)"),
+    mutant("tile_tail_shifted", _tile_tail_shifted, DepthwiseCase(width=TILE + 1),
+           f"past a {TILE}-wide tile, outputs read the input one column to the left"),
+    mutant("channel_tail_weight", _channel_tail_weight, DepthwiseCase(channels=LANES + 1),
+           f"channels past the first {LANES}-channel vector use the weight {LANES} channels back"),
 )

@@ -2,7 +2,8 @@
 no larger than its bug needs. Prints the kill rate, examples until caught, shrunk sizes.
 
     python -m mutants.run [--targets llvm] [--max-examples 60] [--references numpy]
-    python -m mutants.run --references relations --every-check --kill-rate 0.8 --sizes-informational
+    python -m mutants.run --references relations --every-check --kill-rate 0.8 --no-shrink
+    python -m mutants.run --seeds 20      # kill probability: the share of 20 seeds that kill each mutant
 
 Exit status 0 only when every mutant (or --kill-rate of them) is killed and each killed one is
 shrunk small enough (unless --sizes-informational).
@@ -13,7 +14,9 @@ import argparse
 import sys
 import tempfile
 
-from hypothesis import settings
+import statistics
+
+from hypothesis import Phase, seed, settings
 
 from conformance.checking import ConformanceFailure, property_test, run_row
 from mutants.kernels import MUTANTS
@@ -24,18 +27,57 @@ from model.row import row_id
 from targets.discovery import select_targets
 
 
-def hunt(mutant, target, checks, max_examples: int, report_dir: str, every_check: bool = False):
-    """(caught, examples until the first failure, shrunk case or None, the columns that failed)."""
+def hunt(mutant, target, checks, max_examples: int, report_dir: str, every_check: bool = False,
+         random_seed: int | None = None, shrink: bool = True):
+    """(caught, examples until the first failure, the shrunk (or with `shrink` False, the first
+    failing) case or None, the columns that failed). Derandomized as in the ci profile, or with
+    `random_seed` Hypothesis' seed (and no shrinking)."""
     results = RunResults(references=[c.name for c in checks])
     test = property_test(mutant.kernel, target, checks, results, report_dir, every_self_check=every_check)
+    how = dict(max_examples=max_examples, database=None, derandomize=True, deadline=None)
+    if not shrink or random_seed is not None:
+        how.update(phases=(Phase.generate,))
+    if random_seed is not None:
+        test = seed(random_seed)(test)
+        how.update(derandomize=False)
     try:
-        run_row(settings(max_examples=max_examples, database=None, derandomize=True, deadline=None)(test))
+        run_row(settings(**how)(test))
     except ConformanceFailure:
         row = results.rows[row_id(mutant.kernel.name, target.name)]
         failure = results.failures[-1]
         failed = [v["reference"] for v in failure.verdicts if v["status"] in ("fail", "error")]
         return True, row.first_failure, DepthwiseCase(**failure.case), failed
     return False, None, None, []
+
+
+def kill_table(target, checks, seeds: int, budgets: tuple, every_check: bool, report_dir: str) -> tuple[str, bool]:
+    """Every mutant under `seeds` Hypothesis seeds, each run for max(budgets) examples: per budget,
+    the share of seeds that kill it within that many examples (a run's examples do not depend
+    on its length), and the median examples until caught; and whether every mutant meets BAR."""
+    lines = ["| mutant | " + " | ".join(f"killed within {b}" for b in budgets) + " | median examples to kill |",
+             "|---|" + "---|" * (len(budgets) + 1)]
+    meets = True
+    for m in MUTANTS:
+        untils = []
+        for s in range(seeds):
+            caught, until, _, _ = hunt(m, target, checks, max(budgets), report_dir, every_check, random_seed=s)
+            if caught:
+                untils.append(until)
+        shares = [sum(u <= b for u in untils) / seeds for b in budgets]
+        meets &= all(share >= BAR.get(b, 0) for b, share in zip(budgets, shares))
+        lines.append(f"| {m.kernel.name} | " + " | ".join(f"{100 * x:.0f} %" for x in shares)
+                     + f" | {statistics.median(untils) if untils else '-'} |")
+    return "\n".join(lines), meets
+
+
+def size_note(caught: bool, small_enough: bool, no_shrink: bool) -> str:
+    if not caught:
+        return "-"
+    return "not shrunk" if no_shrink else "ok" if small_enough else "TOO LARGE"
+
+
+# examples -> the share of seeds that must kill every mutant within that many examples
+BAR = {60: 0.95, 10: 0.80}
 
 
 def main(argv=None) -> int:
@@ -52,22 +94,36 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes-informational", action="store_true",
                         help="report the shrunk sizes without failing on them (a relation may need a larger "
                              "case than the float64 oracle to see a bug: mirroring needs two output columns)")
+    parser.add_argument("--no-shrink", action="store_true",
+                        help="report the first failing case, unshrunk (the kill count alone; much faster "
+                             "where each example runs many follow-up builds)")
+    parser.add_argument("--seeds", type=int, default=0,
+                        help="kill probability instead: every mutant under this many Hypothesis seeds (not "
+                             "derandomized, no shrinking), killed within 10 and --max-examples examples")
     args = parser.parse_args(argv)
     try:
         target = select_targets(args.targets)[0]
         checks = select_checks(args.references)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.seeds:
+        with tempfile.TemporaryDirectory() as report_dir:
+            table, meets = kill_table(target, checks, args.seeds, (10, args.max_examples), args.every_check, report_dir)
+        print(f"checks: {', '.join(c.name for c in checks)}; {args.seeds} seeds\n\n{table}\n")
+        print(f"bar ({', '.join(f'>= {100 * v:.0f} % within {k}' for k, v in BAR.items())}): "
+              f"{'met' if meets else 'NOT met'}")
+        return 0 if meets else 1
     killed, small, rows = 0, 0, []
     with tempfile.TemporaryDirectory() as report_dir:
         for m in MUTANTS:
-            caught, until, shrunk, failed = hunt(m, target, checks, args.max_examples, report_dir, args.every_check)
-            ok_size = caught and shrunk.work <= m.needs.work
+            caught, until, shrunk, failed = hunt(m, target, checks, args.max_examples, report_dir, args.every_check,
+                                                 shrink=not args.no_shrink)
+            ok_size = caught and (args.no_shrink or shrunk.work <= m.needs.work)
             killed += caught
             small += ok_size
             rows.append(f"| {m.kernel.name} | {'killed' if caught else 'SURVIVED'} | {until or '-'} | "
                         f"{shrunk.summary() if shrunk else '-'} (work {shrunk.work if shrunk else '-'}) | "
-                        f"{m.needs.work} | {'ok' if ok_size else 'TOO LARGE' if caught else '-'} | "
+                        f"{m.needs.work} | {size_note(caught, ok_size, args.no_shrink)} | "
                         f"{', '.join(failed) or '-'} |")
     print(f"checks: {', '.join(c.name for c in checks)}\n")
     print("| mutant | outcome | examples until caught | shrunk case | bug needs (work) | size | failed checks |")
@@ -76,7 +132,7 @@ def main(argv=None) -> int:
     print(f"\nkill rate: {killed}/{len(MUTANTS)} ({100 * killed / len(MUTANTS):.0f} %); "
           f"shrunk small enough: {small}/{len(MUTANTS)}")
     enough = killed >= args.kill_rate * len(MUTANTS)
-    return 0 if enough and (args.sizes_informational or small == killed) else 1
+    return 0 if enough and (args.sizes_informational or args.no_shrink or small == killed) else 1
 
 
 if __name__ == "__main__":
