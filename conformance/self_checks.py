@@ -18,7 +18,7 @@ from findings.table import known_failure
 from model.selection import select_named
 from reference.comparison import ERROR, FAIL, SKIP, Verdict, compare
 from reference.registry import REFERENCES
-from reference.relations import RELATIONS, FollowUp, kernel_error_bound, output_nchw
+from reference.relations import RELATIONS, RELATIONS_GROUP, FollowUp, kernel_error_bound, output_nchw
 
 DIFFERENTIALS_GROUP = "differentials"
 
@@ -42,7 +42,8 @@ class Run:
 
 @dataclass(frozen=True)
 class Plan:
-    """Runs whose `combine`d outputs must equal `expected` (NCHW) within `bound`."""
+    """Runs whose `combine`d outputs must equal `expected` (NCHW) within `bound` (a number, an
+    array, or a callable giving one: computed only for the check an example gets)."""
 
     runs: tuple
     expected: np.ndarray
@@ -69,7 +70,7 @@ def relation_check(relation) -> SelfCheck:
         return Plan(tuple(Run(kernel, target, e) for e in follow.examples), follow.expected, follow.combine,
                     follow.bound)
 
-    return SelfCheck(relation.name, relation.claim, plan, "relations")
+    return SelfCheck(relation.name, relation.claim, plan, RELATIONS_GROUP)
 
 
 def same_example(kernel, target, ex, actual, bound=0.0):
@@ -80,7 +81,7 @@ def same_example(kernel, target, ex, actual, bound=0.0):
 
 def opt_level_0(kernel, target, ex, actual):
     unoptimized = dataclasses.replace(target, name=f"{target.name}@opt_level=0", opt_level=0)
-    return same_example(kernel, unoptimized, ex, actual, kernel_error_bound(ex))
+    return same_example(kernel, unoptimized, ex, actual, lambda: kernel_error_bound(ex))
 
 
 def c_against_llvm(kernel, target, ex, actual):
@@ -92,7 +93,7 @@ def c_against_llvm(kernel, target, ex, actual):
     reason = c.why_unavailable or c.why_not_runnable or kernel.why_unsupported(ex.case, c)
     if reason:
         return f"c target: {reason}"
-    return same_example(kernel, c, ex, actual, kernel_error_bound(ex))
+    return same_example(kernel, c, ex, actual, lambda: kernel_error_bound(ex))
 
 
 def unscheduled(kernel, target, ex, actual):
@@ -100,7 +101,7 @@ def unscheduled(kernel, target, ex, actual):
         return f"{kernel.name} has no schedule of its own"
     plain = dataclasses.replace(kernel, name=f"{kernel.name}/unscheduled", schedule=None, options=None)
     # GPU targets give the unscheduled compute dlight's default schedule: hand schedule vs dlight.
-    return same_example(plain, target, dataclasses.replace(ex, options=()), actual, kernel_error_bound(ex))
+    return same_example(plain, target, dataclasses.replace(ex, options=()), actual, lambda: kernel_error_bound(ex))
 
 
 DIFFERENTIALS = (
@@ -117,7 +118,7 @@ SELF_CHECKS: dict[str, SelfCheck] = {
     **{d.name: d for d in DIFFERENTIALS},
 }
 SELF_CHECK_GROUPS = {group: tuple(name for name, c in SELF_CHECKS.items() if c.group == group)
-                     for group in ("relations", DIFFERENTIALS_GROUP)}
+                     for group in (RELATIONS_GROUP, DIFFERENTIALS_GROUP)}
 
 
 def select_checks(names: str | None) -> tuple:
@@ -176,7 +177,7 @@ def self_check_verdict(check, plan, kernel, target, ex, run) -> Verdict:
     except ValueError as exc:
         return Verdict(check.name, FAIL, f"follow-up outputs do not fit together: {exc}",
                        normalized_error=float("inf"))
-    verdict = compare(check.name, observed, plan.expected, plan.bound)
+    verdict = compare(check.name, observed, plan.expected, plan.bound() if callable(plan.bound) else plan.bound)
     if verdict.failed:
         runs = "; ".join(r.describe(kernel, target) for r in plan.runs[:3])
         verdict.message = f"{check.claim}. Violated: {verdict.message} (NCHW); follow-up: {runs}"
