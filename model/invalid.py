@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
+from model.case import conv_out_size
+
 DEFECTS = {
     "empty_output": "the kernel is larger than the padded input: no output element",
     "zero_stride": "a stride of 0",
@@ -25,9 +27,7 @@ DEFECTS = {
 
 def out_size(n: int, k: int, pad_lo: int, pad_hi: int, stride: int, dilation: int):
     """Output length as the formula gives it (None where the stride is 0); may be <= 0."""
-    if stride == 0:
-        return None
-    return (n + pad_lo + pad_hi - dilation * (k - 1) - 1) // stride + 1
+    return None if stride == 0 else conv_out_size(n, k, pad_lo, pad_hi, stride, dilation)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,8 @@ sizes the bound of the two relations that are not bitwise; nothing else comes fr
 """
 from __future__ import annotations
 
-import dataclasses
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -74,14 +73,6 @@ def kernel_error_bound(ex: ConvExample) -> np.ndarray:
     case = ex.case
     _, magnitude = numpy_reference_and_magnitude(case, ex.data, ex.weight)
     return output_nchw(case, error_bound(case, magnitude, case.dtype, case.dtype))
-
-
-def single(out_list):
-    return out_list[0]
-
-
-def replace(case, **changes):
-    return dataclasses.replace(case, **changes)
 
 
 # ---- the relations ---------------------------------------------------------------------------

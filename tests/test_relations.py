@@ -78,17 +78,25 @@ def test_check_columns_select_by_group():
         select_checks("nonesuch")
 
 
-def test_differentials_agree_for_the_tiled_kernel(llvm):
+@pytest.mark.parametrize("vectorize", [True, False])
+def test_differentials_agree_for_the_tiled_kernel(llvm, vectorize):
     from runner.isolation import InProcessRunner
+    from targets.discovery import select_targets
 
     kernel = KERNELS["seed_te_cpu_tiled"]
     case = DepthwiseCase(channels=2, height=5, width=9, kernel_h=3, kernel_w=3, pad_top=1, pad_left=1)
     ex = dataclasses.replace(seeded_example(case, 0), options=tuple(sorted(dict(
-        tile_h=2, tile_w=4, vectorize=True, parallel=True, inline_padding=True).items())))
+        tile_h=2, tile_w=4, vectorize=vectorize, parallel=True, inline_padding=True).items())))
     run = InProcessRunner().run
     actual = run(kernel, llvm, ex).actual
     checks = [SELF_CHECKS[n] for n in ("opt_level_0", "unscheduled", "c_vs_llvm")]
     verdicts = {v.reference: v for v in self_check_verdicts(kernel, llvm, ex, actual, checks, run)}
     assert verdicts["opt_level_0"].status == PASS, verdicts["opt_level_0"].message
     assert verdicts["unscheduled"].status == PASS, verdicts["unscheduled"].message
-    assert verdicts["c_vs_llvm"].status in (PASS, SKIP), verdicts["c_vs_llvm"].message
+    c = select_targets("c")[0]
+    if not c.runnable:
+        assert verdicts["c_vs_llvm"].status == SKIP and "c target" in verdicts["c_vs_llvm"].message
+    elif vectorize:  # the c target's vectorized loops are findings/c-target-codegen.md: a skip naming it
+        assert verdicts["c_vs_llvm"].status == SKIP and "c-target-codegen" in verdicts["c_vs_llvm"].message
+    else:
+        assert verdicts["c_vs_llvm"].status == PASS, verdicts["c_vs_llvm"].message
