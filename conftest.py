@@ -3,8 +3,10 @@ target matrix (conformance/plugin.py) and write the report (reports/plugin.py)."
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 pytest_plugins = ["reports.plugin", "conformance.plugin"]
 
@@ -14,5 +16,9 @@ COMMON_SETTINGS = dict(deadline=None, print_blob=True,
 settings.register_profile("dev", max_examples=10, **COMMON_SETTINGS)
 # ci: the same examples on every run (derandomize), so CI's outcome does not flicker.
 settings.register_profile("ci", max_examples=60, derandomize=True, **COMMON_SETTINGS)
-settings.register_profile("nightly", max_examples=1000, **COMMON_SETTINGS)
+# nightly: searches (new examples every run) and keeps what it finds in a persistent example
+# database, replayed first on the next run: DWCONF_EXAMPLE_DB, default .dwconf-cache/examples.
+EXAMPLE_DB = os.environ.get("DWCONF_EXAMPLE_DB") or str(Path(__file__).resolve().parent / ".dwconf-cache" / "examples")
+settings.register_profile("nightly", max_examples=1000, database=DirectoryBasedExampleDatabase(EXAMPLE_DB),
+                          **COMMON_SETTINGS)
 settings.load_profile(os.environ.get("DWCONF_PROFILE", "dev"))

@@ -14,6 +14,11 @@ Prints one row per kernel x target x pipeline: cases/s, the share of time in eac
 peak RSS; then the ratio of each pipeline to the naive one. With --memory, checks that many
 freshly drawn examples with the generic kernel inside one Hypothesis run each (nothing kept)
 and prints the process' RSS after each count.
+
+Then the shape-generic row as the suite runs it (`property_test`: Hypothesis draws, every check,
+the run's records, all three references, in this process, builds warm), unbatched (one geometry
+per Hypothesis example) and batched (up to GENERIC_BATCH per example): distinct geometries
+verified per second and the share of the time spent inside the checks (the rest is Hypothesis).
 """
 from __future__ import annotations
 
@@ -23,17 +28,21 @@ import resource
 import tempfile
 import time
 from collections import defaultdict
+from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from runner import build_cache
-from runner.build import build, build_static
+from conformance.checking import GENERIC_BATCH, property_test
 from kernels.registry import KERNELS
+from model.space import CaseSpace
 from reference.comparison import compare
 from reference.numpy_oracle import numpy_reference_and_magnitude
 from reference.registry import REFERENCES
 from reference.tolerance import error_bound
-from model.space import CaseSpace
+from reports.results import RunResults
+from runner import build_cache
+from runner.build import build, build_static
+from runner.isolation import InProcessRunner
 from strategies.inputs import conv_examples
 from targets.discovery import select_targets
 
@@ -117,6 +126,33 @@ def check_streaming(count: int, target, random_seed: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+def row_rate(target, batch: int, geometries: int, random_seed: int = 0) -> tuple[int, float, float]:
+    """(geometries, geometries/s, share of the time in the checks) of the seed_te_generic row
+    run by the suite's own property test with up to `batch` geometries per example."""
+    kernel = KERNELS["seed_te_generic"]
+    results = RunResults(references=list(REFERENCES))
+    test = property_test(kernel, target, tuple(REFERENCES.values()), results, Path(tempfile.mkdtemp()),
+                         runner=InProcessRunner(), batch=batch)
+    examples = max(1, round(geometries / ((1 + batch) / 2)))  # a batch holds (1 + batch) / 2 on average
+    test = seed(random_seed)(settings(max_examples=examples, database=None, phases=[Phase.generate],
+                                      deadline=None, suppress_health_check=list(HealthCheck))(test))
+    started = time.perf_counter()
+    test()
+    total = time.perf_counter() - started
+    row = results.rows[f"{kernel.name}-{target.name}"]
+    return row.examples, row.examples / total, row.seconds / total
+
+
+def print_row_rates(target, geometries: int):
+    row_rate(target, GENERIC_BATCH, 200, random_seed=99)  # compile the kernel for every dtype first
+    print(f"\n| row pipeline | target | geometries | geometries/s | in checks | in Hypothesis | peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|")
+    for name, batch in (("generic unbatched", 1), ("generic batched", GENERIC_BATCH)):
+        count, rate, in_checks = row_rate(target, batch, geometries)
+        print(f"| {name} | {target.name} | {count} | {rate:.0f} | {100 * in_checks:.0f}% | "
+              f"{100 * (1 - in_checks):.0f}% | {peak_rss_mib():.0f} |")
+
+
 def current_rss_mib() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -131,6 +167,8 @@ def main(argv=None):
     parser.add_argument("--examples", type=int, default=200)
     parser.add_argument("--targets", default="llvm")
     parser.add_argument("--memory", default="", help="comma-separated example counts for the RSS check")
+    parser.add_argument("--row-geometries", type=int, default=2000,
+                        help="geometries per row pipeline (generic unbatched / batched); 0 skips them")
     args = parser.parse_args(argv)
     try:
         targets = [t for t in select_targets(args.targets) if t.runnable]
@@ -151,6 +189,8 @@ def main(argv=None):
         naive = rates[("naive", "seed_te", target.name)]
         print(f"\n{target.name}: " + ", ".join(
             f"{p} {n} {r / naive:.1f}x" for (p, n, t), r in rates.items() if t == target.name) + " (vs naive seed_te)\n")
+    if args.row_geometries:
+        print_row_rates(targets[0], args.row_geometries)
     if args.memory:
         del examples
         for number, count in enumerate(int(c) for c in args.memory.split(",")):

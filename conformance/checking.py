@@ -24,7 +24,7 @@ from model.row import row_id
 from reference.comparison import COMPILED, ERROR, KNOWN, Verdict
 from reports.failures import Failure, write_failure
 from runner.isolation import InProcessRunner
-from strategies.inputs import conv_examples
+from strategies.inputs import batches, conv_examples
 from strategies.pinned import pinned_examples
 from targets.rpc import DeviceLost
 
@@ -139,23 +139,46 @@ def run_row(test, pinned: list = ()) -> None:
                                  f"shrunk): {failure}")
 
 
-def property_test(kernel, target, references, results, report_dir, runner=None, every_self_check=False):
+# The most geometries one Hypothesis example checks in a row of a shape-generic kernel (about
+# half that on average): Hypothesis' cost is mostly per example, so a batch checks many
+# geometries of one compiled kernel for less (bench/benchmark.py, "generic batched"). A failing
+# batch shrinks to its one failing member, reported like any other case.
+GENERIC_BATCH = 32
+
+
+def property_test(kernel, target, references, results, report_dir, runner=None, every_self_check=False,
+                  batch: int | None = None):
     """The Hypothesis test of one kernel x target row's generated examples, steered towards
     the largest error relative to its bound (pinned examples: `pinned_failures`). Each example
     gets one self-check among `references` (drawn), or with `every_self_check` (and in the
-    nightly profile) all of them."""
+    nightly profile) all of them. A shape-generic kernel's example is a batch of up to `batch`
+    (default GENERIC_BATCH) geometries, checked in turn until one fails; batch=1 checks one per
+    example, as static kernels always do."""
 
+    # Hypothesis derives a row's derandomized examples from check_row's source too: keep it as is.
     def check_row(ex):
         verdicts = check_example(kernel, target, ex, references, results, report_dir, runner)
         steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),
                           default=0.0), label="error / bound")
 
-    key_examples(check_row, f"dwconf:{row_id(kernel.name, target.examples_key)}")
+    def check_batch(batch):
+        errors = [0.0]
+        for ex in batch:
+            verdicts = check_example(kernel, target, ex, references, results, report_dir, runner)
+            errors += [v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)]
+        steer_towards(max(errors), label="error / bound")
+
     space = target.restrict(kernel.space, kernel.kind)
     results.expect_classes(kernel.name, target.name, possible_classes(space))
     pick = (any(isinstance(r, SelfCheck) for r in references) and not every_self_check
             and settings.get_current_profile_name() != "nightly")
-    test = given(ex=conv_examples(space, kernel.options, kernel.gradient is not None, pick))(check_row)
+    examples = conv_examples(space, kernel.options, kernel.gradient is not None, pick)
+    key = f"dwconf:{row_id(kernel.name, target.examples_key)}"
+    size = (batch or GENERIC_BATCH) if kernel.generic is not None else 1
+    if size > 1:
+        test = given(batch=batches(examples, size))(key_examples(check_batch, key))
+    else:
+        test = given(ex=examples)(key_examples(check_row, key))
     # Slow-to-build kernels get their share of the examples, except in the nightly profile.
     if kernel.example_share < 1 and settings.get_current_profile_name() != "nightly":
         current = settings.default

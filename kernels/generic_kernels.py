@@ -1,12 +1,16 @@
 """Shape-generic mode: the seed's compute with every size, stride, padding and dilation a
-symbolic variable, compiled once per dtype and target and reused for every case.
+symbolic variable, compiled once per dtype (and schedule options) and target and reused for
+every case.
 
 Dynamic-shape code paths are worth testing in their own right (index arithmetic on
-variables, runtime shape checks), and one build serves thousands of examples.
+variables, runtime shape checks), and one build serves thousands of examples: on CUDA that
+is one nvcc run per (dtype, options) instead of one per case.
 """
+from hypothesis import strategies as st
 from tvm import te, tirx
 
 from kernels.kernel import Kernel
+from kernels.scheduled_kernels import bind_flat
 from model.case import DTYPES
 from model.space import CaseSpace
 
@@ -46,3 +50,28 @@ SEED_TE_GENERIC = Kernel(
     name="seed_te_generic", compute=generic_depthwise_conv, space=CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
     description="the seed's compute with symbolic shapes, strides, padding and dilation (compiled once per dtype)",
     generic=generic_scalars, gpu=False)
+
+
+# Thread counts of the generic GPU kernel: a warp, a few warps, the usual 256, and one that is
+# not a multiple of the warp size (partial warps at every block's end).
+GENERIC_GPU_THREADS = (32, 96, 128, 256)
+
+
+def generic_gpu_options(case):
+    """Threads per block: each value is one build per dtype."""
+    return st.fixed_dictionaries({"threads": st.sampled_from(GENERIC_GPU_THREADS)})
+
+
+def generic_gpu_schedule(sch, case, target, threads):
+    """One thread per element of the flattened symbolic output, the reduction in the thread;
+    the padded input a bound stage of its own (inlining it needs the region-cover property,
+    which TVM cannot prove for symbolic extents)."""
+    bind_flat(sch, sch.get_sblock("PaddedX"), 4, threads)
+    bind_flat(sch, sch.get_sblock("Y"), 4, threads)
+
+
+SEED_TE_GENERIC_GPU = Kernel(
+    name="seed_te_generic_gpu", compute=generic_depthwise_conv,
+    space=CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
+    description="the shape-generic compute bound to GPU threads (compiled once per dtype and thread count)",
+    schedule=generic_gpu_schedule, options=generic_gpu_options, generic=generic_scalars, cpu=False)

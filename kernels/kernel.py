@@ -114,18 +114,21 @@ class Kernel:
     def module(self, case, options: dict, target):
         """The IRModule to compile for `case` on `target`, scheduled where the kernel says how.
 
-        A shape-generic kernel's module depends on the case's dtype alone."""
+        A shape-generic kernel's module depends on the case's dtype (and options) alone."""
         import tvm
         from tvm import te
 
         if self.generic is not None:
             x, k, y, scalars = self.compute(case.dtype)
-            return tvm.IRModule({"main": te.create_prim_func([x, k, y, *scalars]).with_attr("global_symbol", "main")})
-        if self.kind == "relax":
+            mod = tvm.IRModule({"main": te.create_prim_func([x, k, y, *scalars]).with_attr("global_symbol", "main")})
+            if self.schedule is None:
+                return mod
+        elif self.kind == "relax":
             return self.compute(case)
-        if self.schedule is None:
+        elif self.schedule is None:
             return tvm.IRModule({"main": self.prim_func(case, options)})
-        mod = tvm.IRModule({"main": self.prim_func(case)})
+        else:
+            mod = tvm.IRModule({"main": self.prim_func(case)})
         sch = tvm.s_tir.Schedule(mod)
         self.schedule(sch, case, target, **options)
         return tvm.IRModule({"main": sch.mod["main"].with_attr("tirx.is_scheduled", True)})

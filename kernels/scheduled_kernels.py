@@ -62,8 +62,8 @@ def gpu_schedule(sch, case, target, threads, inline_padding, shared_input):
         if inline_padding:
             sch.compute_inline(sch.get_sblock("PaddedX"))
         else:
-            _bind_flat(sch, sch.get_sblock("PaddedX"), 4, threads)
-    _bind_flat(sch, sch.get_sblock("Y"), 4, threads)
+            bind_flat(sch, sch.get_sblock("PaddedX"), 4, threads)
+    bind_flat(sch, sch.get_sblock("Y"), 4, threads)
 
 
 def _shared_input_tiles(sch, case, threads: int):
@@ -82,7 +82,9 @@ def _shared_input_tiles(sch, case, threads: int):
     sch.bind(copy_thread, "threadIdx.x")
 
 
-def _bind_flat(sch, block, spatial: int, threads: int):
+def bind_flat(sch, block, spatial: int, threads: int):
+    """Fuse the block's first `spatial` loops into one, split it by `threads`, bind the parts
+    to blockIdx.x / threadIdx.x (extents may be symbolic)."""
     loops = sch.get_loops(block)
     fused = sch.fuse(*loops[:spatial])
     bx, tx = sch.split(fused, factors=[None, threads])

@@ -127,7 +127,9 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
             raise KernelShapeError(mismatch, script)
     if target.rpc:
         return build_remote(kernel, case, target, mod, script)
-    cache = build_cache() if target.runnable and not target.gpu else None
+    if not target.runnable:
+        return build_compile_only(kernel, case, target, mod, script)
+    cache = build_cache() if not target.gpu else None
     key = cache_key(kernel.kind, script, target.build_spec) if cache else None
     library = cache.load(key) if cache else None
     if library is not None:
@@ -135,15 +137,29 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
                               function=entry_function(library, kernel, target.device()))
     executable = compile_module(mod, target, script)
     compiled = CompiledKernel(kernel, case, target, script)
-    if not target.runnable:
-        try:
-            compiled.binary_size = device_code(executable, target)
-        except Exception as exc:
-            raise BuildError(script) from exc
-        return compiled
     library = cache.store(key, executable, target.spec) if cache else None
     compiled.function = entry_function(library if library is not None else executable, kernel, target.device())
     return compiled
+
+
+def build_compile_only(kernel, case, target, mod, script) -> CompiledKernel:
+    """Generate (and for CUDA, nvcc-compile) the code for a target with no device here; a
+    success is recorded in the disk cache, so a re-run skips it."""
+    from targets.discovery import offline_compiler_missing
+
+    # Without nvcc only the source was generated: nothing worth recording.
+    cache = build_cache() if not offline_compiler_missing(target) else None
+    key = cache_key(kernel.kind, script, target.build_spec) if cache else None
+    size = cache.compiled_size(key) if cache else None
+    if size is None:
+        executable = compile_module(mod, target, script)
+        try:
+            size = device_code(executable, target)
+        except Exception as exc:
+            raise BuildError(script) from exc
+        if cache:
+            cache.store_compiled(key, size)
+    return CompiledKernel(kernel, case, target, script, binary_size=size)
 
 
 def compile_module(mod, target, script: str):

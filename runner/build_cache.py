@@ -1,5 +1,7 @@
 """A compile cache on disk: runnable CPU builds are exported as shared libraries, keyed by a
 hash of everything that determines their code, and loaded instead of rebuilt on a later run.
+Compile-only builds (CUDA without a GPU: TVM's codegen plus nvcc, ~10 s each) leave a record
+of the device binary's size instead, so a re-run does not compile them again.
 
 A re-run of the derandomized ci profile, a replay of the example database and a new pytest
 session on the same examples then load each kernel in well under a millisecond instead of
@@ -25,6 +27,7 @@ ENV = "DWCONF_BUILD_CACHE"
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / ".dwconf-cache" / "builds"
 MAX_ENTRIES = 5000  # ~25 KB each: about 125 MB at most; the least recently used go first
 PRUNE_EVERY = 200  # stores between two size checks
+COMPILED = ".compiled"  # suffix of a compile-only build's record
 
 
 def cache_dir() -> Path | None:
@@ -93,8 +96,28 @@ class BuildCache:
         self.directory = Path(directory)
         self.hits = self.misses = self._stores = 0
 
-    def path(self, key: str) -> Path:
-        return self.directory / f"{key}.so"
+    def path(self, key: str, suffix: str = ".so") -> Path:
+        return self.directory / f"{key}{suffix}"
+
+    def compiled_size(self, key: str) -> int | None:
+        """The device binary size a compile-only build of `key` gave on an earlier run, or None."""
+        path = self.path(key, COMPILED)
+        try:
+            size = json.loads(path.read_text())["binary_size"]
+        except (OSError, ValueError, KeyError):
+            self.misses += 1
+            return None
+        os.utime(path)
+        self.hits += 1
+        return int(size)
+
+    def store_compiled(self, key: str, binary_size: int) -> None:
+        """Record that `key` compiled (compile-only), atomically."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix=COMPILED, dir=self.directory)
+        with os.fdopen(fd, "w") as out:
+            json.dump({"binary_size": binary_size}, out)
+        os.replace(tmp, self.path(key, COMPILED))
 
     def lookup(self, key: str) -> Path | None:
         """The stored library's path for `key`, or None."""
@@ -148,7 +171,7 @@ class BuildCache:
     def prune(self, keep: int = MAX_ENTRIES):
         """Remove all but the `keep` most recently used builds."""
         used = {}
-        for entry in self.directory.glob("*.so"):
+        for entry in (*self.directory.glob("*.so"), *self.directory.glob(f"*{COMPILED}")):
             try:
                 used[entry] = entry.stat().st_mtime
             except FileNotFoundError:  # another worker pruned it

@@ -20,3 +20,16 @@ def test_equal_keys_draw_equal_examples_and_different_keys_different_ones():
     first, again, other = drawn_under("dwconf:seed_te-llvm"), drawn_under("dwconf:seed_te-llvm"), drawn_under("dwconf:seed_te-c")
     assert len(first) >= 10 and first == again
     assert other != first
+
+
+def test_nightly_profile_searches_and_keeps_its_examples_in_a_configurable_database(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = ("import conftest; from hypothesis import settings; p = settings.get_profile('nightly'); "
+             "print(p.derandomize, p.database.path, p.max_examples)")
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "DWCONF_EXAMPLE_DB": str(tmp_path / "db")}).stdout.split()
+    assert out == ["False", str(tmp_path / "db"), "1000"]

@@ -46,3 +46,44 @@ def test_known_failures_match_exactly():
     assert known_failure("relax_conv2d", "llvm", "compile error: AssertionError") is None
     assert known_failure("topi_nchw", "cuda", "compile error: AssertionError") is None
     assert known_failure("relax_conv2d", "cuda", "numpy: 3/4 elements outside the error bound") is None
+
+
+def compile_only_gpu_target():
+    """A GPU target this host generates code for but cannot run (opencl first: no nvcc needed)."""
+    import pytest
+
+    for target in discover_targets():
+        if target.gpu and target.available and not target.runnable and target.name in ("opencl", "cuda"):
+            return target
+    pytest.skip("no compile-only opencl or cuda target here")
+
+
+def test_generic_gpu_kernel_builds_once_per_dtype_and_thread_count():
+    target, kernel = compile_only_gpu_target(), KERNELS["seed_te_generic_gpu"]
+    small, large = DepthwiseCase(channels=2, width=3), DepthwiseCase(channels=5, height=9, width=70, pad_left=2)
+    first = build(kernel, small, target, (("threads", 96),))
+    assert build(kernel, large, target, (("threads", 96),)).script is first.script
+    assert build(kernel, large, target, (("threads", 32),)).script is not first.script
+    assert 'thread_binding(96, thread="threadIdx.x")' in first.script
+    assert build(kernel, large, target, (("threads", 96),)).scalar_args == (0, 2, 0, 0, 1, 1, 1, 1)
+
+
+def test_compile_only_builds_are_recorded_on_disk(tmp_path, monkeypatch):
+    import runner.build as runner_build
+    from runner import build_cache
+
+    target, kernel = compile_only_gpu_target(), KERNELS["seed_te_gpu_threads"]
+    monkeypatch.setenv(build_cache.ENV, str(tmp_path))
+    case, options = DepthwiseCase(channels=3, width=4), (("inline_padding", False), ("shared_input", False),
+                                                         ("threads", 32))
+    runner_build.build_static.cache_clear()
+    size = build(kernel, case, target, options).binary_size
+    assert len(list(tmp_path.glob("*.compiled"))) == 1
+
+    def must_not_compile(*args):
+        raise AssertionError("compiled again despite the record")
+
+    runner_build.build_static.cache_clear()
+    monkeypatch.setattr(runner_build, "compile_module", must_not_compile)
+    assert build(kernel, case, target, options).binary_size == size
+    runner_build.build_static.cache_clear()

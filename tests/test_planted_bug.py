@@ -156,3 +156,28 @@ def test_the_regression_test_fails_on_the_wrong_kernel_and_passes_on_the_right_o
                             capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert passes.returncode == 0 and "1 passed" in passes.stdout, passes.stdout[-2000:]
     assert f"--kernels {failure.kernel} --targets llvm" in failure.replay
+
+
+def test_a_batched_shape_generic_row_shrinks_to_one_minimal_geometry(tmp_path):
+    """A shape-generic kernel's examples are batches; the failing batch is reported as its one
+    failing geometry, shrunk like any other case."""
+    import dataclasses
+
+    from kernels.registry import KERNELS
+
+    def swapped_vertical_padding(case):  # the bug: top and bottom padding passed the wrong way round
+        return (case.pad_bottom, case.pad_left, case.pad_top, *KERNELS["seed_te_generic"].generic(case)[3:])
+
+    kernel = dataclasses.replace(KERNELS["seed_te_generic"], name="planted_generic_swapped_padding",
+                                 generic=swapped_vertical_padding)
+    results = RunResults(references=["numpy"])
+    test = property_test(kernel, LLVM, (REFERENCES["numpy"],), results, tmp_path)
+    with pytest.raises(ConformanceFailure):
+        run_row(settings(max_examples=60, database=None, derandomize=True, deadline=None)(test))
+    assert results.rows[f"{kernel.name}-llvm"].examples > 60  # more geometries than examples
+    assert len(results.failures) == 1
+    from model.case import DepthwiseCase  # noqa: F401  (eval needs the name)
+
+    case = eval(results.failures[0].case_summary)
+    assert {case.pad_top, case.pad_bottom} == {0, 1}
+    assert (case.batch, case.channels, case.multiplier, case.kernel_w, case.width) == (1, 1, 1, 1, 1)

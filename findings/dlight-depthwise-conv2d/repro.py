@@ -13,6 +13,7 @@ from tvm import relax
 CASES = {
     "GEMV rule: `assert r_loops`": ((2, 2, 1, 1), 1, (1, 1)),
     "cross-thread reduction check": ((1, 2, 1, 2), 2, (1, 2)),
+    "GEMV rule: `extent.value` of an extent left as FloorDiv (CUDA)": ((1, 2, 9, 2), 1, (1, 2)),
 }
 
 
