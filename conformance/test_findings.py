@@ -77,6 +77,15 @@ def test_relax_depthwise_conv2d_compiles_for_gpu_targets():
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
 
 
+@pytest.mark.finding(kernels=("relax_conv2d", "torch_export"), targets=("cuda",))
+@pytest.mark.xfail(strict=True, reason="findings/dlight-gemv-rfactor-transposed.md")
+def test_dlight_rfactor_stages_bind_the_same_outputs():
+    # The static check (scheduled TIR, no GPU) decides on every host; where a CUDA device exists
+    # the repro also runs the kernel, and either one reproducing makes it exit 1.
+    run = run_repro("dlight-gemv-rfactor-transposed")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
 def test_every_finding_is_written_up_and_every_known_failure_and_exclusion_cites_one():
     from findings.table import EXCLUSIONS, FINDINGS
 

@@ -35,8 +35,9 @@ VECTORIZED_LOCAL_BUFFER = Finding("vectorized-loop-local-buffer")
 SEED_CHAPTER_PADDING = Finding("seed-chapter-padding")
 TOPI_UNCHECKED = Finding("topi-depthwise-accepts-invalid")
 RELAX_UNCHECKED = Finding("relax-conv2d-accepts-invalid")
+DLIGHT_RFACTOR = Finding("dlight-gemv-rfactor-transposed")
 FINDINGS = (C_CODEGEN, AVX512_BF16, METAL_SEGFAULT, DLIGHT, VECTORIZED_LOCAL_BUFFER, SEED_CHAPTER_PADDING,
-            TOPI_UNCHECKED, RELAX_UNCHECKED)
+            TOPI_UNCHECKED, RELAX_UNCHECKED, DLIGHT_RFACTOR)
 
 FLOATS = ("float32", "float64", "float16", "bfloat16")
 
