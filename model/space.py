@@ -24,4 +24,5 @@ class CaseSpace:
     max_kernel: int = 7
     max_stride: int = 4
     max_extent: int = 20  # input height/width above the smallest valid one
+    max_row: int = 70  # longest input row drawn for a lane-width edge (strategies/cases.py)
     max_work: int = MAX_WORK

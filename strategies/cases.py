@@ -14,6 +14,10 @@ from model.case import DepthwiseCase
 from model.space import CaseSpace
 
 PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23)
+# Output row lengths just below, at and above SIMD lane counts and tile factors: where a vector
+# loop's body ends and its tail begins. The short ones (3..9) the plain lengths reach often
+# enough; these are the long rows a tail bug needs (15, 16, 17, 31, 32, 33, 63, 64, 65).
+LANE_EDGES = tuple(sorted({n + d for n in (16, 32, 64) for d in (-1, 0, 1)}))
 
 # The strategy factories below are cached: building and validating a fresh strategy object
 # for every draw cost about a third of the drawing time (measured with cProfile).
@@ -36,7 +40,20 @@ def edge_biased(lo: int, hi: int) -> st.SearchStrategy[int]:
 
 @functools.lru_cache(maxsize=1024)
 def padding_pairs(dilated_kernel: int, asymmetric: bool) -> st.SearchStrategy[tuple[int, int]]:
-    return _padding_pairs(dilated_kernel, asymmetric)
+    """(before, after) padding of one axis: none, as large as the kernel, or larger.
+
+    Asymmetric spaces draw the pair as ONE choice from a list ordered by simplicity ((0, 0),
+    (1, 0), (0, 1), (1, 1), (2, 0), ...), symmetric pairs repeated so that they make up about
+    half of it: the shrinker then reaches (1, 0) or (0, 1) from (1, 1) in one step, whichever
+    side the bug needs. Drawn as before, after and a symmetry flag, a failure first found at
+    (1, 1) stuck there when the bug needed the side the flag did not keep (measured on a toy
+    with a top-only and a right-only bug: 23 of 40 seeds reached (0, 1); 40 of 40 now)."""
+    if not asymmetric:
+        return _symmetric_padding(dilated_kernel + 1)
+    upper = dilated_kernel + 1
+    pairs = [(before, after) for before in range(upper + 1) for after in range(upper + 1)]
+    pairs += [(both, both) for both in range(upper + 1) for _ in range(upper)]
+    return st.sampled_from(sorted(pairs, key=lambda pair: (max(pair), sum(pair), pair[1])))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -45,17 +62,26 @@ def input_extent(dilated_kernel: int, pad_before: int, pad_after: int, max_exten
 
 
 @st.composite
-def _padding_pairs(draw, dilated_kernel: int, asymmetric: bool) -> tuple[int, int]:
-    """(before, after) padding of one axis: none, as large as the kernel, or larger."""
-    upper = dilated_kernel + 1
-    before = draw(edge_biased(0, upper))
-    if not asymmetric:
-        return before, before
-    # `after` is drawn before the symmetry flag, so shrinking the flag to False (asymmetric)
-    # leaves every other choice where it was, and `after` then shrinks to 0 on its own.
-    after = draw(edge_biased(0, upper))
-    symmetric = draw(st.booleans())
-    return before, before if symmetric else after
+def _symmetric_padding(draw, upper: int) -> tuple[int, int]:
+    both = draw(edge_biased(0, upper))
+    return both, both
+
+
+@functools.lru_cache(maxsize=4096)
+def row_extent(dilated_kernel: int, pad_before: int, pad_after: int, stride: int, max_extent: int,
+               max_row: int, per_output: int, per_input: int, budget: int) -> st.SearchStrategy[int]:
+    """An input row length (W, the axis kernels vectorize): as for the height, or the one that
+    gives an output row of a lane-width edge (LANE_EDGES), as long as `max_row` and `budget`
+    allow (an output column costs `per_output`, an input column `per_input`). The edge is drawn
+    as the output length, so it stays put while the shrinker lowers padding, stride or kernel
+    around it. Shrinks towards the plain lengths."""
+    smallest = max(1, dilated_kernel - pad_before - pad_after)
+    longest = max(smallest, min(max_row, (budget - per_output) // max(1, per_output + per_input)))
+
+    def input_for(out: int) -> int:
+        return min(max((out - 1) * stride + dilated_kernel - pad_before - pad_after, smallest), longest)
+
+    return st.one_of(edge_biased(smallest, smallest + max_extent), st.sampled_from(LANE_EDGES).map(input_for))
 
 
 @st.composite
@@ -78,7 +104,13 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     layout = draw(st.sampled_from(space.layouts))
     dtype = draw(first_biased(space.dtypes))
     kernel_h = draw(edge_biased(1, space.max_kernel))
+    # Square kernels half the time: a transposed read is invisible in any other. The flag comes
+    # after the drawn width, which stays drawn (and shrinks to 1 unused), so the flag shrinking
+    # to False leaves every other choice in place; a one_of with a just(kernel_h) branch
+    # instead shifted the later choices and stalled the shrinker (measured with the mutants).
     kernel_w = draw(edge_biased(1, space.max_kernel))
+    if draw(st.booleans()):
+        kernel_w = kernel_h
     dilation_h = draw(edge_biased(1, space.max_dilation))
     dilation_w = draw(edge_biased(1, space.max_dilation))
     # Strides past the kernel skip input pixels entirely: a classic indexing edge.
@@ -88,9 +120,11 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     dk_w = dilation_w * (kernel_w - 1) + 1
     pad_top, pad_bottom = draw(padding_pairs(dk_h, space.asymmetric_padding))
     pad_left, pad_right = draw(padding_pairs(dk_w, space.asymmetric_padding))
-    height = draw(input_extent(dk_h, pad_top, pad_bottom, space.max_extent))
-    width = draw(input_extent(dk_w, pad_left, pad_right, space.max_extent))
     multiplier = draw(edge_biased(1, space.max_multiplier))
+    height = draw(input_extent(dk_h, pad_top, pad_bottom, space.max_extent))
+    out_height = (height + pad_top + pad_bottom - dk_h) // stride_h + 1
+    width = draw(row_extent(dk_w, pad_left, pad_right, stride_w, space.max_extent, space.max_row,
+                            out_height * kernel_h * kernel_w * multiplier, height, space.max_work))
 
     geometry = DepthwiseCase(
         height=height, width=width, kernel_h=kernel_h, kernel_w=kernel_w,

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from model.case import DepthwiseCase
 from model.space import MAX_WORK, CaseSpace
-from strategies.cases import PRIMES, depthwise_cases
+from strategies.cases import PRIMES, depthwise_cases, padding_pairs
 from model.example import VALUE_BOUND, seeded_normal
 from strategies.inputs import conv_examples
 
@@ -63,3 +63,24 @@ def test_strategy_reaches_every_edge():
     for name, predicate in EDGES.items():
         found = find(depthwise_cases(), predicate, settings=settings(max_examples=2000, database=None))
         assert isinstance(found, DepthwiseCase) and predicate(found), name
+
+
+def test_a_padding_bug_on_either_side_shrinks_to_that_side_alone():
+    """Whichever side a bug needs, the minimal pair is (1, 0) or (0, 1), never (1, 1)."""
+    how = settings(max_examples=2000, database=None)
+    assert find(padding_pairs(3, True), lambda pair: pair[0] >= 1, settings=how) == (1, 0)
+    assert find(padding_pairs(3, True), lambda pair: pair[1] >= 1, settings=how) == (0, 1)
+    assert find(padding_pairs(3, True), lambda pair: min(pair) >= 1, settings=how) == (1, 1)
+
+
+@settings(max_examples=300, database=None, derandomize=True)
+@given(depthwise_cases(CaseSpace(layouts=("NCHW",))))
+def test_long_rows_stay_within_the_row_limit(case):
+    assert case.width <= max(CaseSpace().max_row, CaseSpace().max_extent + case.kernel_w * case.dilation_w)
+
+
+def test_output_rows_reach_lane_width_edges_past_the_plain_lengths():
+    for out in (17, 33, 64, 65):
+        found = find(depthwise_cases(), lambda case, out=out: case.out_width == out and case.width >= out,
+                     settings=settings(max_examples=3000, database=None))
+        assert found.out_width == out and found.work <= MAX_WORK
