@@ -77,7 +77,9 @@ def pytest_terminal_summary(terminalreporter, config):
             continue
         cells = ", ".join(f"{ref} {results.cell_status(row.counts.get(ref, {}))}" for ref in results.references)
         rate = row.examples / row.seconds if row.seconds else 0.0
-        tr.write_line(f"{row.id}: {row.examples} examples, {rate:.1f}/s; {cells}")
+        outside = (f"; {100 * max(0.0, 1 - row.seconds / row.row_seconds):.0f} % of the row's {row.row_seconds:.0f} s "
+                   f"outside the checks (Hypothesis drawing and its engine)" if row.row_seconds else "")
+        tr.write_line(f"{row.id}: {row.examples} examples, {rate:.1f}/s; {cells}{outside}")
     pinned = sum(1 for f in results.failures if f.pinned)
     tr.write_line(f"{len(results.failures)} failure(s) ({len(results.failures) - pinned} shrunk, {pinned} pinned "
                   f"example(s) not shrunk); HTML report: {path}")

@@ -59,6 +59,9 @@ class RowResult:
     skip_reason: str | None = None
     examples: int = 0
     seconds: float = 0.0  # wall time spent checking examples (build, run, references)
+    # wall time of the whole row (pinned examples, Hypothesis' drawing, engine and shrinking,
+    # the checks): what is not `seconds` is Hypothesis' own share
+    row_seconds: float = 0.0
     counts: dict = field(default_factory=dict)  # reference -> {status: count}
     reasons: dict = field(default_factory=dict)  # reference -> last skip/error reason
     # sha256 chained over every output the kernel produced, in order: two rows that ran the
@@ -116,6 +119,10 @@ class RunResults:
     def expect_classes(self, kernel: str, target: str, possible: dict) -> None:
         """The classes a case of this row can fall into (model.coverage.possible_classes)."""
         self.row(kernel, target).possible = {name: list(classes) for name, classes in possible.items()}
+
+    def record_row_time(self, kernel: str, target: str, seconds: float) -> None:
+        """The wall time of a row's whole run (see RowResult.row_seconds)."""
+        self.row(kernel, target).row_seconds += seconds
 
     def record_verdicts(self, kernel: str, target: str, verdicts, seconds: float = 0.0, output=None,
                         classes: dict | None = None) -> None:
@@ -192,6 +199,7 @@ class RunResults:
             mine.skip_reason = mine.skip_reason or theirs.skip_reason
             mine.examples += theirs.examples
             mine.seconds += theirs.seconds
+            mine.row_seconds += theirs.row_seconds
             add_all(mine.counts, theirs.counts)
             mine.reasons.update(theirs.reasons)
             mine.fingerprint = mine.fingerprint or theirs.fingerprint

@@ -11,6 +11,7 @@ def sample_results():
     results.record_verdicts("seed_te", "llvm", [Verdict("numpy", "pass"), Verdict("torch", "fail", "off")])
     results.record_verdicts("seed_te", "llvm", [Verdict("numpy", "pass"), Verdict("torch", "pass")])
     results.record_skip("seed_te", "cuda", "no cuda device found")
+    results.record_row_time("seed_te", "llvm", 1.5)
     return results
 
 
@@ -28,6 +29,7 @@ def test_json_round_trip_and_merge(tmp_path):
     (tmp_path / "gw1.json").write_text(b.to_json())
     merged = RunResults.load_parts(tmp_path)
     assert merged.rows["seed_te-llvm"].examples == 4
+    assert merged.rows["seed_te-llvm"].row_seconds == 3.0
     assert merged.rows["seed_te-llvm"].counts["torch"] == {"fail": 2, "pass": 2}
     assert merged.rows["seed_te-cuda"].skip_reason == "no cuda device found"
     assert merged.references == ["numpy", "torch"]
