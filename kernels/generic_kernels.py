@@ -52,8 +52,8 @@ SEED_TE_GENERIC = Kernel(
     generic=generic_scalars, gpu=False)
 
 
-# Thread counts of the generic GPU kernel: a warp, a few warps, the usual 256, and one that is
-# not a multiple of the warp size (partial warps at every block's end).
+# Thread counts of the generic GPU kernel: one warp, three (not a power of two, so the output's
+# flat index splits unevenly), four, and the usual 256.
 GENERIC_GPU_THREADS = (32, 96, 128, 256)
 
 
