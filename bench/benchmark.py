@@ -145,7 +145,7 @@ def row_rate(target, batch: int, geometries: int, random_seed: int = 0) -> tuple
 
 def print_row_rates(target, geometries: int):
     row_rate(target, GENERIC_BATCH, 200, random_seed=99)  # compile the kernel for every dtype first
-    print(f"\n| row pipeline | target | geometries | geometries/s | in checks | in Hypothesis | peak RSS MiB |")
+    print("\n| row pipeline | target | geometries | geometries/s | in checks | in Hypothesis | peak RSS MiB |")
     print("|---|---|---|---|---|---|---|")
     for name, batch in (("generic unbatched", 1), ("generic batched", GENERIC_BATCH)):
         count, rate, in_checks = row_rate(target, batch, geometries)
