@@ -19,7 +19,7 @@ from conformance.checks import check_for
 from conformance.examples_key import key_examples
 from conformance.self_checks import SelfCheck, self_check_verdicts
 from findings.table import known_failure
-from model.coverage import case_classes, possible_classes
+from model.coverage import case_classes, option_classes, possible_classes
 from model.row import row_id
 from reference.comparison import COMPILED, ERROR, KNOWN, Verdict
 from reports.failures import Failure, write_failure
@@ -53,7 +53,7 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
     raise ConformanceFailure when it fails."""
     started = time.perf_counter()
     outcome = (runner or IN_PROCESS).run(kernel, target, ex)
-    classes = case_classes(ex.case)
+    classes = {**case_classes(ex.case), **option_classes(kernel, ex.options)}
     if currently_in_test_context():  # a generated example: its classes are Hypothesis events too
         for name, cls in classes.items():
             event(f"{name}: {cls}")
@@ -169,7 +169,7 @@ def property_test(kernel, target, references, results, report_dir, runner=None, 
         steer_towards(max(errors), label="error / bound")
 
     space = target.restrict(kernel.space, kernel.kind)
-    results.expect_classes(kernel.name, target.name, possible_classes(space))
+    results.expect_classes(kernel.name, target.name, {**possible_classes(space), **(kernel.option_classes or {})})
     pick = (any(isinstance(r, SelfCheck) for r in references) and not every_self_check
             and settings.get_current_profile_name() != "nightly")
     examples = conv_examples(space, kernel.options, kernel.gradient is not None, pick)

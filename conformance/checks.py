@@ -11,7 +11,7 @@ import numpy as np
 
 from reference.comparison import ERROR, FAIL, SKIP, Verdict, closer_to_float64, compare
 from reference.gradients import GRADIENTS, gradient_bound, gradient_length, gradient_magnitude, numpy_gradients
-from reference.numpy_oracle import numpy_reference_and_magnitude
+from reference.block_oracle import numpy_block
 from reference.tolerance import error_bound
 from reports.repro import backward_repro_script, repro_script
 from runner.isolation import short_error
@@ -44,24 +44,25 @@ def reference_dtype(ref, case) -> str:
 
 
 class ForwardCheck:
-    """The convolution itself, against numpy (float64), torch and mxnet."""
+    """The convolution itself, or the block around it (model/epilogue.py), against numpy
+    (float64; int64 for integer cases), torch and mxnet."""
 
     @staticmethod
     def verdicts(kernel, ex, actual, references) -> list[Verdict]:
         case = ex.case
-        oracle, magnitude = numpy_reference_and_magnitude(case, ex.data, ex.weight)
+        oracle, magnitude, floor = numpy_block(case, ex.arrays)
         return compare_with_references(
             actual, oracle, references,
-            expected_of=lambda ref: ref.compute(case, ex.data, ex.weight),
-            bound_for=lambda ref: error_bound(case, magnitude, case.dtype, reference_dtype(ref, case)),
+            expected_of=lambda ref: ref.compute(case, ex.data, ex.weight, **ex.extras),
+            bound_for=lambda ref: error_bound(case, magnitude, case.dtype, reference_dtype(ref, case), floor),
             why_not=lambda ref: ref.why_unsupported(case))
 
     @staticmethod
     def expected(kernel, ex) -> tuple[np.ndarray, np.ndarray, str]:
         """The float64 result, its error bound and its layout (for the report's pictures)."""
         case = ex.case
-        oracle, magnitude = numpy_reference_and_magnitude(case, ex.data, ex.weight)
-        return oracle, error_bound(case, magnitude, case.dtype, "float64"), case.layout
+        oracle, magnitude, floor = numpy_block(case, ex.arrays)
+        return oracle, error_bound(case, magnitude, case.dtype, "float64", floor), case.layout
 
     @staticmethod
     def repro(kernel, target, ex, script: str):

@@ -151,3 +151,45 @@ def test_invalid_input_is_refused(path, conv):
 
     verdict, what = REFUSAL_PATHS[path].attempt(conv, {"kind": "llvm"}, True)
     assert verdict == "refused", what
+
+
+@pytest.mark.finding(kernels=("relax_block",), targets=None)
+@pytest.mark.xfail(strict=True, reason="findings/topi-conv-spatial-axis-order.md")
+def test_layouts_with_w_before_h_convolve_right():
+    run = run_repro("topi-conv-spatial-axis-order")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+def test_the_layout_exclusion_is_what_the_repro_shows():
+    """The excluded layouts are exactly those with W before H: the control layouts are drawn."""
+    from findings.table import layout_exclusion
+    from kernels.relax_block import ALL_DATA_LAYOUTS, ALL_KERNEL_LAYOUTS, DATA_LAYOUTS, KERNEL_LAYOUTS
+
+    assert {"NCHW", "NHWC"} <= set(DATA_LAYOUTS) and {"OIHW", "HWOI", "OHWI", "HWIO"} <= set(KERNEL_LAYOUTS)
+    for layout in ALL_DATA_LAYOUTS + ALL_KERNEL_LAYOUTS:
+        assert (layout_exclusion(layout) is not None) == (layout.index("W") < layout.index("H")), layout
+    assert len(DATA_LAYOUTS) == len(KERNEL_LAYOUTS) == 12
+
+
+@pytest.mark.finding(kernels=("relax_block",), targets=None)
+@pytest.mark.xfail(strict=True, reason="findings/relax-conv2d-out-layout.md")
+def test_conv2d_with_another_out_layout_compiles():
+    run = run_repro("relax-conv2d-out-layout")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+def test_the_out_layout_known_failure_matches_the_repro():
+    from findings.table import known_failure
+
+    run = run_repro("relax-conv2d-out-layout")
+    if run.returncode == 0:
+        pytest.skip("fixed upstream: test_conv2d_with_another_out_layout_compiles says so")
+    known = known_failure("relax_block", "llvm", run.stdout)
+    assert known is not None and known.finding.name == "relax-conv2d-out-layout", run.stdout
+
+
+@pytest.mark.finding(kernels=("relax_block",), targets=None)
+@pytest.mark.xfail(strict=True, reason="findings/relax-show-meta-segfault.md")
+def test_a_module_with_a_constant_prints_with_its_metadata():
+    run = run_repro("relax-show-meta-segfault")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]

@@ -40,11 +40,19 @@ class Kernel:
     generic: Callable | None = None  # shape-generic: compute(dtype) -> (X, K, Y, scalar vars);
     #                                  generic(case) -> the scalar values for a case
     gradient: str | None = None  # "input" / "weight": the gradient a backward kernel computes
+    prepare: Callable | None = None  # (mod, case, options) -> the module tvm.compile gets (a pass
+    #                                  pipeline); the repro applies it to the module it carries
+    arguments: Callable | None = None  # ex -> the arrays main takes, when not (data, weight)
+    # option -> its possible values: coverage classes (a dict: not part of the kernel's hash)
+    option_classes: dict | None = field(default=None, hash=False, compare=False)
+    pinned: Callable | None = None  # () -> [(name, case, options)]: the kernel's own pinned examples
 
     def inputs(self, ex) -> tuple:
         """The arrays the kernel is called with for example `ex`."""
         if self.gradient is not None:
             return (ex.weight if self.gradient == "input" else ex.data), ex.grad_out
+        if self.arguments is not None:
+            return self.arguments(ex)
         weight = ex.weight.reshape(self.weight_shape(ex.case)) if self.weight_shape is not None else ex.weight
         return ex.data, weight
 
@@ -70,6 +78,9 @@ class Kernel:
             return f"{self.name} takes dilation <= {space.max_dilation}"
         if not space.asymmetric_padding and not case.is_symmetric:
             return f"{self.name} takes symmetric padding only"
+        if case.epilogue not in space.epilogues:
+            return f"{self.name} takes the bare convolution, not the block {case.epilogue!r}" if space.epilogues == ("",) \
+                else f"{self.name} takes the epilogues {', '.join(map(repr, space.epilogues))}, not {case.epilogue!r}"
         if target is not None:
             excluded = target.excluded_dtypes(self.kind)
             if case.dtype in excluded:
@@ -124,7 +135,7 @@ class Kernel:
             if self.schedule is None:
                 return mod
         elif self.kind == "relax":
-            return self.compute(case)
+            return self.compute(case, **options)
         elif self.schedule is None:
             return tvm.IRModule({"main": self.prim_func(case, options)})
         else:

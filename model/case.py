@@ -7,8 +7,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
+from model.epilogue import check_epilogue
+
 LAYOUTS = ("NCHW", "NHWC")
 DTYPES = ("float32", "float64", "float16", "bfloat16")  # bfloat16 arrays come from ml_dtypes
+# Quantized inference: integer data and weights, sums accumulated (and returned) in int32.
+INTEGER_DTYPES = ("int8", "uint8")
+ACCUMULATOR = "int32"
 
 
 def conv_out_size(n: int, k: int, pad_lo: int, pad_hi: int, stride: int, dilation: int = 1) -> int:
@@ -41,6 +46,7 @@ class DepthwiseCase:
     dilation_w: int = 1
     layout: str = "NCHW"
     dtype: str = "float32"
+    epilogue: str = ""  # the block around the convolution (model/epilogue.py); "": the bare op
 
     def __post_init__(self):
         for f in fields(self):
@@ -57,8 +63,12 @@ class DepthwiseCase:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if self.layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {LAYOUTS}, got {self.layout!r}")
-        if self.dtype not in DTYPES:
-            raise ValueError(f"dtype must be one of {DTYPES}, got {self.dtype!r}")
+        if self.dtype not in DTYPES + INTEGER_DTYPES:
+            raise ValueError(f"dtype must be one of {DTYPES + INTEGER_DTYPES}, got {self.dtype!r}")
+        if self.epilogue:
+            check_epilogue(self.epilogue)
+            if self.is_integer:
+                raise ValueError(f"integer cases have no epilogue, got {self.epilogue!r}")
         if self.out_height < 1 or self.out_width < 1:
             raise ValueError(f"empty output {self.out_height}x{self.out_width}: {self.summary()}")
 
@@ -76,6 +86,15 @@ class DepthwiseCase:
     def out_width(self) -> int:
         return conv_out_size(self.width, self.kernel_w, self.pad_left, self.pad_right,
                              self.stride_w, self.dilation_w)
+
+    @property
+    def is_integer(self) -> bool:
+        return self.dtype in INTEGER_DTYPES
+
+    @property
+    def out_dtype(self) -> str:
+        """The output's dtype: the case's, or int32 (the accumulator) for integer cases."""
+        return ACCUMULATOR if self.is_integer else self.dtype
 
     @property
     def stride(self) -> tuple[int, int]:

@@ -52,7 +52,14 @@ def case_classes(case) -> dict[str, str]:
         "kernel size": capped(max(case.kernel_h, case.kernel_w), 5),
         "innermost extent": lane_class(vectorized),
         "batch": "1" if case.batch == 1 else "2+",
+        "epilogue": case.epilogue or "none",
     }
+
+
+def option_classes(kernel, options: tuple) -> dict[str, str]:
+    """option -> its value, for the options a kernel declares classes for (Kernel.option_classes)."""
+    declared = kernel.option_classes or {}
+    return {name: str(value) for name, value in options if name in declared}
 
 
 def possible_classes(space) -> dict[str, tuple]:
@@ -70,4 +77,5 @@ def possible_classes(space) -> dict[str, tuple]:
         "kernel size": tuple(dict.fromkeys(capped(k, 5) for k in range(1, space.max_kernel + 1))),
         "innermost extent": extents,
         "batch": ("1", "2+") if space.max_batch > 1 else ("1",),
+        "epilogue": tuple(e or "none" for e in space.epilogues),
     }

@@ -26,3 +26,4 @@ class CaseSpace:
     max_extent: int = 20  # input height/width above the smallest valid one
     max_row: int = 70  # longest input row drawn for a lane-width edge (strategies/cases.py)
     max_work: int = MAX_WORK
+    epilogues: tuple[str, ...] = ("",)  # model/epilogue.py; float cases only

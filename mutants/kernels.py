@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from tvm import te, tirx
 
 from kernels.kernel import Kernel
+from mutants.graph_kernels import GRAPH_MUTANTS
 from model.case import DepthwiseCase
 from model.space import CaseSpace
 
@@ -135,3 +136,5 @@ MUTANTS = (
     mutant("channel_tail_weight", _channel_tail_weight, DepthwiseCase(channels=LANES + 1),
            f"channels past the first {LANES}-channel vector use the weight {LANES} channels back"),
 )
+# Graph-level bugs in the deployed block (mutants/graph_kernels.py).
+MUTANTS += tuple(Mutant(kernel, needs) for kernel, needs in GRAPH_MUTANTS)

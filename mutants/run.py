@@ -50,14 +50,15 @@ def hunt(mutant, target, checks, max_examples: int, report_dir: str, every_check
     return False, None, None, []
 
 
-def kill_table(target, checks, seeds: int, budgets: tuple, every_check: bool, report_dir: str) -> tuple[str, bool]:
+def kill_table(mutants, target, checks, seeds: int, budgets: tuple, every_check: bool,
+               report_dir: str) -> tuple[str, bool]:
     """Every mutant under `seeds` Hypothesis seeds, each run for max(budgets) examples: per budget,
     the share of seeds that kill it within that many examples (a run's examples do not depend
     on its length), and the median examples until caught; and whether every mutant meets BAR."""
     lines = ["| mutant | " + " | ".join(f"killed within {b}" for b in budgets) + " | median examples to kill |",
              "|---|" + "---|" * (len(budgets) + 1)]
     meets = True
-    for m in MUTANTS:
+    for m in mutants:
         untils = []
         for s in range(seeds):
             caught, until, _, _ = hunt(m, target, checks, max(budgets), report_dir, every_check, random_seed=s)
@@ -74,6 +75,15 @@ def size_note(caught: bool, small_enough: bool, no_shrink: bool) -> str:
     if not caught:
         return "-"
     return "not shrunk" if no_shrink else "ok" if small_enough else "TOO LARGE"
+
+
+def select_mutants(names: str | None) -> tuple:
+    """The mutants named (all when None): 'seed', 'graph' or comma-separated names; ValueError on unknown ones."""
+    from model.selection import select_named
+
+    graph = tuple(m.kernel.name for m in MUTANTS if m.kernel.kind == "relax")
+    groups = {"graph": graph, "seed": tuple(m.kernel.name for m in MUTANTS if m.kernel.name not in graph)}
+    return select_named({m.kernel.name: m for m in MUTANTS}, names, "mutant", groups)
 
 
 # examples -> the share of seeds that must kill every mutant within that many examples
@@ -97,6 +107,9 @@ def main(argv=None) -> int:
     parser.add_argument("--no-shrink", action="store_true",
                         help="report the first failing case, unshrunk (the kill count alone; much faster "
                              "where each example runs many follow-up builds)")
+    parser.add_argument("--mutants", default=None,
+                        help="which mutants: 'seed' (the TE compute's), 'graph' (the deployed block's) or "
+                             "comma-separated names (default: all)")
     parser.add_argument("--seeds", type=int, default=0,
                         help="kill probability instead: every mutant under this many Hypothesis seeds (not "
                              "derandomized, no shrinking), killed within 10 and --max-examples examples")
@@ -104,18 +117,20 @@ def main(argv=None) -> int:
     try:
         target = select_targets(args.targets)[0]
         checks = select_checks(args.references)
+        mutants = select_mutants(args.mutants)
     except ValueError as exc:
         parser.error(str(exc))
     if args.seeds:
         with tempfile.TemporaryDirectory() as report_dir:
-            table, meets = kill_table(target, checks, args.seeds, (10, args.max_examples), args.every_check, report_dir)
+            table, meets = kill_table(mutants, target, checks, args.seeds, (10, args.max_examples), args.every_check,
+                                      report_dir)
         print(f"checks: {', '.join(c.name for c in checks)}; {args.seeds} seeds\n\n{table}\n")
         print(f"bar ({', '.join(f'>= {100 * v:.0f} % within {k}' for k, v in BAR.items())}): "
               f"{'met' if meets else 'NOT met'}")
         return 0 if meets else 1
     killed, small, rows = 0, 0, []
     with tempfile.TemporaryDirectory() as report_dir:
-        for m in MUTANTS:
+        for m in mutants:
             caught, until, shrunk, failed = hunt(m, target, checks, args.max_examples, report_dir, args.every_check,
                                                  shrink=not args.no_shrink)
             ok_size = caught and (args.no_shrink or shrunk.work <= m.needs.work)
@@ -129,9 +144,9 @@ def main(argv=None) -> int:
     print("| mutant | outcome | examples until caught | shrunk case | bug needs (work) | size | failed checks |")
     print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
-    print(f"\nkill rate: {killed}/{len(MUTANTS)} ({100 * killed / len(MUTANTS):.0f} %); "
-          f"shrunk small enough: {small}/{len(MUTANTS)}")
-    enough = killed >= args.kill_rate * len(MUTANTS)
+    print(f"\nkill rate: {killed}/{len(mutants)} ({100 * killed / len(mutants):.0f} %); "
+          f"shrunk small enough: {small}/{len(mutants)}")
+    enough = killed >= args.kill_rate * len(mutants)
     return 0 if enough and (args.sizes_informational or args.no_shrink or small == killed) else 1
 
 

@@ -1,6 +1,7 @@
 """The oracle: a depthwise convolution in float64 numpy, vectorised over pixels.
 
-It depends on numpy alone, so the repro scripts embed its source as it is.
+It depends on numpy alone, so the repro scripts embed its source as it is. Integer cases
+are computed in int64: exact, as the int32 accumulator must be.
 """
 import numpy as np
 
@@ -11,14 +12,15 @@ def numpy_reference(case, data, weight):
     Loops run over the KH*KW kernel taps only; each tap is one strided slice of the
     padded input times one weight per output channel.
     """
-    x, w = case.to_canonical(np.asarray(data, dtype=np.float64), np.asarray(weight, dtype=np.float64))
+    exact = np.int64 if case.is_integer else np.float64
+    x, w = case.to_canonical(np.asarray(data, dtype=exact), np.asarray(weight, dtype=exact))
     x = np.pad(x, ((0, 0), (0, 0), (case.pad_top, case.pad_bottom), (case.pad_left, case.pad_right)))
     oh, ow = case.out_height, case.out_width
     sh, sw = case.stride
     dh, dw = case.dilation
     # (N, C, 1, H, W) against (C, M) weights broadcasts to (N, C, M, OH, OW):
     # output channel c*M + m reads input channel c, as in TOPI and torch's groups=C.
-    out = np.zeros((case.batch, case.channels, case.multiplier, oh, ow), dtype=np.float64)
+    out = np.zeros((case.batch, case.channels, case.multiplier, oh, ow), dtype=exact)
     x = x[:, :, None]
     for i in range(case.kernel_h):
         for j in range(case.kernel_w):
@@ -34,7 +36,8 @@ def numpy_reference_and_magnitude(case, data, weight):
     and |weight|) in one pass: the two, stacked along the channels, are one depthwise case."""
     import dataclasses
 
-    x, w = case.to_canonical(np.asarray(data, dtype=np.float64), np.asarray(weight, dtype=np.float64))
+    exact = np.int64 if case.is_integer else np.float64
+    x, w = case.to_canonical(np.asarray(data, dtype=exact), np.asarray(weight, dtype=exact))
     both = dataclasses.replace(case, channels=2 * case.channels, layout="NCHW")
     out = numpy_reference(both, np.concatenate([x, np.abs(x)], axis=1), np.concatenate([w, np.abs(w)], axis=0))
     half = case.out_channels

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from model.case import DTYPES, INTEGER_DTYPES
 from model.optional import missing_package
 from reference.gradients import numpy_gradients, torch_gradients
 from reference.mxnet_reference import mxnet_reference
@@ -24,9 +25,10 @@ class Reference:
     compute: Callable
     module: str | None = None
     exact: bool = False
-    dtypes: tuple[str, ...] = ("float32", "float64", "float16", "bfloat16")
+    dtypes: tuple[str, ...] = DTYPES
     dtype_note: str = ""  # why the missing dtypes are missing
     gradients: Callable | None = None
+    epilogues: bool = False  # computes the block around the convolution too (model/epilogue.py)
 
     def why_unavailable(self) -> str | None:
         return missing_package(self.module)
@@ -41,14 +43,18 @@ class Reference:
             return missing
         if case.dtype not in self.dtypes:
             return f"{self.name} does not compute {case.dtype}{self.dtype_note}"
+        if case.epilogue and not self.epilogues:
+            return f"{self.name} computes the bare convolution here, not the epilogue {case.epilogue}"
         return None
 
 
 REFERENCES: dict[str, Reference] = {
     ref.name: ref
     for ref in (
-        Reference("numpy", numpy_reference, exact=True, gradients=numpy_gradients),
-        Reference("torch", torch_reference, module="torch", gradients=torch_gradients),
+        Reference("numpy", numpy_reference, exact=True, gradients=numpy_gradients, epilogues=True,
+                  dtypes=DTYPES + INTEGER_DTYPES),
+        Reference("torch", torch_reference, module="torch", gradients=torch_gradients, epilogues=True,
+                  dtypes=DTYPES + INTEGER_DTYPES),
         Reference("mxnet", mxnet_reference, module="mxnet", dtypes=("float32", "float64"),
                   dtype_note=" (MXNet 1.9.1's CPU convolution takes float32/float64; float16 fails with "
                             "'FP16 gemm on cpu not implemented!')"),

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from model.example import ConvExample
-from reference.numpy_oracle import numpy_reference_and_magnitude
+from reference.block_oracle import numpy_block
 from reference.tolerance import error_bound, float_info
 
 RELATIONS_GROUP = "relations"
@@ -71,8 +71,8 @@ def rng_of(ex: ConvExample) -> np.random.Generator:
 def kernel_error_bound(ex: ConvExample) -> np.ndarray:
     """Two computations of the case in its dtype, each within Higham's bound (NCHW)."""
     case = ex.case
-    _, magnitude = numpy_reference_and_magnitude(case, ex.data, ex.weight)
-    return output_nchw(case, error_bound(case, magnitude, case.dtype, case.dtype))
+    _, magnitude, floor = numpy_block(case, ex.arrays)
+    return output_nchw(case, error_bound(case, magnitude, case.dtype, case.dtype, floor))
 
 
 # ---- the relations ---------------------------------------------------------------------------

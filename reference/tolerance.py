@@ -21,10 +21,18 @@ error terms add up:  |k - r| <= (gamma_L(a) + gamma_L(b)) * m + 2*L*(tiny(a) + t
 The float64 oracle is the b = float64 case; framework references compute in the case's
 dtype. Nothing here is a fudge factor: an element outside this bound cannot come from
 a correct computation of the same function on the same inputs.
+
+A block (a convolution with a bias, BatchNorm, an activation, pointwise convolutions and a
+residual add: model/epilogue.py) is bounded the same way: each stage's error is at most
+gamma_k times its magnitude, and a following dot product of length n or an add keeps that
+form with gamma_(k+n) (Higham, Lemma 3.3: gamma_k + gamma_n + gamma_k*gamma_n <= gamma_(k+n)),
+the magnitude being the block evaluated on absolute values (reference/block_oracle.py).
 """
 from __future__ import annotations
 
 import numpy as np
+
+from model.epilogue import roundings
 
 
 def float_info(dtype: str):
@@ -52,6 +60,17 @@ def dot_product_bound(length: int, magnitude, kernel_dtype: str, reference_dtype
     return relative * np.asarray(magnitude, dtype=np.float64) + underflow
 
 
-def error_bound(case, magnitude: np.ndarray, kernel_dtype: str, reference_dtype: str) -> np.ndarray:
-    """Per-element bound on |kernel - reference| for a correct depthwise convolution."""
-    return dot_product_bound(case.reduction_length, magnitude, kernel_dtype, reference_dtype)
+def error_bound(case, magnitude: np.ndarray, kernel_dtype: str, reference_dtype: str, floor=None) -> np.ndarray:
+    """Per-element bound on |kernel - reference| for a correct depthwise convolution, or a
+    whole block (model/epilogue.py): gamma_n with n the most roundings on any path
+    (model.epilogue.roundings), times the block's magnitude, plus the underflow `floor`
+    (reference/block_oracle.py; None: the bare convolution's 2*L). Integer cases: zero, as
+    int32 accumulation is exact for every drawn value."""
+    if case.is_integer:
+        return np.zeros(np.shape(magnitude))
+    n = roundings(case)
+    relative = gamma(n, kernel_dtype) + gamma(n, reference_dtype)
+    if floor is None:
+        floor = 2 * case.reduction_length
+    tiny = float(float_info(kernel_dtype).tiny) + float(float_info(reference_dtype).tiny)
+    return relative * np.asarray(magnitude, dtype=np.float64) + np.asarray(floor, dtype=np.float64) * tiny

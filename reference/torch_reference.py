@@ -14,20 +14,44 @@ def _torch():
     return torch
 
 
-def torch_reference(case, data, weight):
-    """Depthwise convolution by `torch.nn.functional.conv2d`, computed in the case's dtype."""
+def torch_reference(case, data, weight, **extras):
+    """Depthwise convolution by `torch.nn.functional.conv2d`, and its epilogue (model/epilogue.py)
+    by torch's own ops (conv2d 1x1, batch_norm in eval form, relu, hardtanh), computed in the
+    case's dtype; integer cases in float64, which holds their int32 sums exactly."""
     torch = _torch()
     import torch.nn.functional as F
 
-    x, w = case.to_canonical(data, weight)
-    dtype = getattr(torch, case.dtype)
-    # torch.from_numpy has no ml_dtypes bfloat16: go through float32, which holds it exactly.
-    x = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32 if case.dtype == "bfloat16" else None)).to(dtype)
-    w = torch.from_numpy(np.ascontiguousarray(w, dtype=np.float32 if case.dtype == "bfloat16" else None)).to(dtype)
+    from model.epilogue import BN_EPSILON, steps
+
+    parts = steps(case.epilogue)
+    dtype = torch.float64 if case.is_integer else getattr(torch, case.dtype)
+
+    def tensor(array):
+        # torch.from_numpy has no ml_dtypes bfloat16: go through float32, which holds it exactly.
+        wide = np.float64 if case.is_integer else np.float32 if case.dtype == "bfloat16" else None
+        return torch.from_numpy(np.ascontiguousarray(array, dtype=wide)).to(dtype)
+
+    x, w = (tensor(a) for a in case.to_canonical(data, weight))
     w = w.reshape(case.out_channels, 1, case.kernel_h, case.kernel_w)
     with torch.no_grad():
-        x = F.pad(x, case.torch_pad)
-        out = F.conv2d(x, w, stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
+        if "expand" in parts:
+            x = F.conv2d(x, tensor(extras["expand_weight"])[:, :, None, None])
+        out = F.conv2d(F.pad(x, case.torch_pad), w, stride=case.stride, padding=0, dilation=case.dilation,
+                       groups=case.channels)
+        if "bias" in parts:
+            out = out + tensor(extras["bias"])[None, :, None, None]
+        if "bn" in parts:
+            gamma, beta, mean, var = (tensor(extras[f"bn_{n}"]) for n in ("gamma", "beta", "mean", "var"))
+            out = F.batch_norm(out, mean, var, gamma, beta, training=False, eps=BN_EPSILON)
+        if "relu" in parts:
+            out = F.relu(out)
+        if "relu6" in parts:
+            out = F.relu6(out)
+        if "project" in parts:
+            out = F.conv2d(out, tensor(extras["project_weight"])[:, :, None, None])
+        if "residual" in parts:
+            residual = np.asarray(extras["residual"])
+            out = out + tensor(residual if case.layout == "NCHW" else residual.transpose(0, 3, 1, 2))
     if case.dtype == "bfloat16":
         out = out.float().numpy().astype(case.dtype)
     else:

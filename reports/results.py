@@ -133,7 +133,8 @@ class RunResults:
             for name, cls in classes.items():
                 add(row.coverage.setdefault(name, {}), cls)
             for a, b in PAIRS:
-                add(row.pairs.setdefault(f"{a} x {b}", {}), f"{classes[a]} x {classes[b]}")
+                if a in classes and b in classes:
+                    add(row.pairs.setdefault(f"{a} x {b}", {}), f"{classes[a]} x {classes[b]}")
         if output is not None:
             chained = hashlib.sha256(row.fingerprint.encode())
             chained.update(np.ascontiguousarray(output).tobytes())

@@ -121,6 +121,11 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
     if kernel.kind == "te":
         mod = schedule_for_target(mod, target)
     script = mod.script()
+    if kernel.prepare is not None:
+        # The script stays the module as written (the repro applies the same pipeline to it);
+        # the pipeline and its options are part of what determines the code.
+        mod = kernel.prepare(mod, case, dict(options))
+        script += f"\n# dwconf: then kernel.prepare with {dict(options)!r}\n"
     if kernel.kind == "te":
         mismatch = shape_mismatch(mod["main"], kernel.argument_shapes(case))
         if mismatch:

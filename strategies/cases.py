@@ -136,4 +136,7 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     affordable = max(1, space.max_work // per_image_channel)
     batch = draw(edge_biased(1, min(space.max_batch, affordable)))
     channels = draw(edge_biased(1, min(space.max_channels, max(1, affordable // batch))))
-    return DepthwiseCase(**{**geometry.to_dict(), "batch": batch, "channels": channels})
+    # Last, so that a failure shrinks the block before (and without moving) the geometry.
+    epilogues = ("",) if geometry.is_integer else space.epilogues
+    epilogue = draw(st.sampled_from(epilogues)) if len(epilogues) > 1 else epilogues[0]
+    return DepthwiseCase(**{**geometry.to_dict(), "batch": batch, "channels": channels, "epilogue": epilogue})

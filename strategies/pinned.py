@@ -29,7 +29,8 @@ CLASSIC_CASES = {
 def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
     """(name, example) for the pinned cases a kernel supports on a target, each with seeded
     normal data (seed 0, as the chapter) and the kernel's default options; NHWC-only kernels
-    get the NHWC form. Each picks the self-check of its position (ConvExample.pick)."""
+    get the NHWC form; then the kernel's own (Kernel.pinned; integer cases with fraction bits 0:
+    every value at an end of its range). Each picks the self-check of its position (ConvExample.pick)."""
     examples = []
     for name, case in CLASSIC_CASES.items():
         for candidate in (case, case.with_layout("NHWC")):
@@ -38,4 +39,8 @@ def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
                 ex = seeded_example(candidate, 0, None, options, kernel.gradient is not None)
                 examples.append((name, dataclasses.replace(ex, pick=len(examples))))
                 break
+    for name, case, options in kernel.pinned() if kernel.pinned is not None else ():
+        if kernel.supports(case, target):
+            ex = seeded_example(case, 0, 0 if case.is_integer else None, tuple(sorted(options.items())))
+            examples.append((name, dataclasses.replace(ex, pick=len(examples))))
     return examples

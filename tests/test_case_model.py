@@ -38,7 +38,9 @@ def test_summary_is_python_that_rebuilds_the_case(case):
 
 
 @pytest.mark.parametrize("bad", [dict(channels=0), dict(pad_top=-1), dict(layout="CHWN"),
-                                 dict(dtype="int8"), dict(height=2, kernel_h=3), dict(stride_w=0)])
+                                 dict(dtype="int16"), dict(height=2, kernel_h=3), dict(stride_w=0),
+                                 dict(epilogue="relu+bias"), dict(epilogue="gelu"), dict(epilogue="relu+relu6"),
+                                 dict(dtype="int8", epilogue="bias")])
 def test_invalid_cases_are_refused(bad):
     with pytest.raises(ValueError):
         DepthwiseCase(**bad)

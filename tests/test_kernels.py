@@ -35,7 +35,7 @@ def test_generic_kernel_compiles_once_per_dtype_and_is_right_for_each_case():
 def test_targets_exclude_dtypes_with_reasons():
     targets = {t.name: t for t in discover_targets()}
     assert "float64" in targets["metal"].excluded_dtypes("te")
-    assert set(targets["metal"].excluded_dtypes("relax")) == {"float32", "float64", "float16", "bfloat16"}
+    assert set(targets["metal"].excluded_dtypes("relax")) == {"float32", "float64", "float16", "bfloat16", "int8", "uint8"}
     assert "float16" not in targets["metal"].excluded_dtypes("te")
     reason = KERNELS["topi_nchw"].why_unsupported(DepthwiseCase(dtype="float64"), targets["metal"])
     assert reason and "64-bit" in reason

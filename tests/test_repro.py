@@ -1,6 +1,8 @@
 """A repro script of a *correct* kernel does not claim to reproduce anything; one of a kernel
 reading past its input reproduces every time (guard zones, as in the suite); gradients get
 repro scripts too."""
+import dataclasses
+
 import pytest
 
 from kernels.registry import KERNELS
@@ -86,4 +88,33 @@ def test_a_wrong_gradient_is_written_up_with_a_repro_that_reproduces(tmp_path, l
     [written] = results.failures
     assert written.kernel == "planted_grad_weight_doubled" and "backward_weight_nhwc" in written.bug_report
     run = run_repro(tmp_path / written.directory / "repro.py")
+    assert run.returncode == 1 and "REPRODUCED: outputs outside the error bound" in run.stdout, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("case, options", [
+    (DepthwiseCase(channels=2, height=4, width=3, kernel_h=2, kernel_w=2, pad_top=1, layout="NHWC",
+                   epilogue="expand+bn+relu6+project+residual"),
+     {"pipeline": "constants", "constants": "<the example's input values>", "data_layout": "HCNW",
+      "kernel_layout": "HOWI", "out_layout": "HCNW"}),
+    (DepthwiseCase(channels=2, multiplier=2, height=4, width=3, kernel_h=2, kernel_w=2, dtype="int8"),
+     {"pipeline": "explicit"}),
+], ids=["mobilenet-constants", "int8-explicit"])
+def test_repro_of_the_deployed_block_exits_zero_and_of_a_graph_mutant_one(tmp_path, llvm, run_repro, case, options):
+    """The repro applies the pipeline itself (binding the weights it carries) and checks the block."""
+    from mutants.graph_kernels import GRAPH_MUTANTS
+
+    block = KERNELS["relax_block"]
+    ex = seeded_example(case, 3, 0 if case.is_integer else None, tuple(sorted(options.items())))
+    text, side = repro_script(block, llvm, ex, build(block, case, llvm, ex.options).script)
+    assert not side
+    (tmp_path / "repro.py").write_text(text)
+    run = run_repro(tmp_path / "repro.py")
+    assert run.returncode == 0 and "not reproduced" in run.stdout, run.stdout + run.stderr
+    if case.is_integer:
+        return
+    [mutant] = [k for k, _ in GRAPH_MUTANTS if k.name == "mutant_residual_before_projection"]
+    plain = seeded_example(dataclasses.replace(case, layout="NCHW"), 3)
+    text, _ = repro_script(mutant, llvm, plain, build(mutant, plain.case, llvm).script)
+    (tmp_path / "mutant.py").write_text(text)
+    run = run_repro(tmp_path / "mutant.py")
     assert run.returncode == 1 and "REPRODUCED: outputs outside the error bound" in run.stdout, run.stdout + run.stderr

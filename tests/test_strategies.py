@@ -82,5 +82,5 @@ def test_long_rows_stay_within_the_row_limit(case):
 def test_output_rows_reach_lane_width_edges_past_the_plain_lengths():
     for out in (17, 33, 64, 65):
         found = find(depthwise_cases(), lambda case, out=out: case.out_width == out and case.width >= out,
-                     settings=settings(max_examples=3000, database=None))
+                     settings=settings(max_examples=3000, database=None, derandomize=True))
         assert found.out_width == out and found.work <= MAX_WORK
