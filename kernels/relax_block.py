@@ -235,6 +235,6 @@ RELAX_BLOCK = Kernel(
     option_classes={"data_layout": DATA_LAYOUTS, "kernel_layout": KERNEL_LAYOUTS, "out_layout": DATA_LAYOUTS,
                     "out_dtype": (*DTYPES, ACCUMULATOR), "pipeline": PIPELINES},
     space=CaseSpace(dtypes=DTYPES + INTEGER_DTYPES, epilogues=EPILOGUES, max_channels=8),
-    description="relax.op.nn.conv2d(groups=C) as deployed: 24 data x 24 kernel layouts, out_dtype, "
+    description="relax.op.nn.conv2d(groups=C) as deployed: 12 data x 12 kernel layouts, out_dtype, "
                 f"epilogues ({MOBILENET_V2} among them), pass pipelines, int8/uint8 -> int32",
     example_share=0.5)

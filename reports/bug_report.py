@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.epilogue import block_output_shape
+
 
 def one_line(text: str, width: int) -> str:
     """The first line of `text`, at most `width` characters, safe inside a markdown table cell."""
@@ -36,9 +38,11 @@ def bug_report_markdown(failure, repro: str, environment: dict, picture: bool = 
         "## Environment", "",
         *[f"- {key}: {value}" for key, value in environment.items()], "",
         "## Pinned case" if pinned else "## Minimal case", "", "```python", case.summary(), "```", "",
-        *([f"Schedule options: `{dict(ex.options)}`.", ""] if ex.options else []),
+        *([f"Options (schedule knobs, layouts, pipeline): `{dict(ex.options)}`.", ""] if ex.options else []),
         f"Input shape {case.input_shape} ({case.layout}), weight shape {case.weight_shape}, "
-        f"output shape {case.output_shape}, dtype {case.dtype}.", "",
+        f"output shape {block_output_shape(case)}, dtype {case.dtype}"
+        f"{f' (output {case.out_dtype})' if case.out_dtype != case.dtype else ''}"
+        f"{f', epilogue {case.epilogue}' if case.epilogue else ''}.", "",
     ]
     if failure.nondeterministic:
         lines += ["## Nondeterministic", "",
