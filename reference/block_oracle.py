@@ -29,8 +29,11 @@ def _per_channel(vector):
 def numpy_block(case, arrays):
     """(output, magnitude, underflow floor) of the case's block on `arrays` (data, weight and
     the epilogue's, by name, in the case's layout), each in the case's layout; the floor is
-    None for integer cases (computed exactly)."""
+    None for the bare convolution (the error model's 2L) and integer cases (computed exactly)."""
     parts = steps(case.epilogue)
+    if not parts:  # the bare convolution: every example of most rows, so one pass and no copies
+        value, magnitude = numpy_reference_and_magnitude(case, arrays["data"], arrays["weight"])
+        return value, magnitude, None
     conv = dataclasses.replace(case, epilogue="")
     if "expand" in parts:  # everything from here on is NCHW, converted back at the end
         x, w = case.to_canonical(np.asarray(arrays["data"], dtype=np.float64), arrays["weight"])
@@ -43,8 +46,6 @@ def numpy_block(case, arrays):
         value, magnitude = (output_nchw(case, a)
                             for a in numpy_reference_and_magnitude(conv, arrays["data"], arrays["weight"]))
         floor = np.full(value.shape, 2.0 * case.reduction_length)
-    if case.is_integer:
-        return case.from_canonical_output(value), case.from_canonical_output(magnitude), None
     if "bias" in parts:
         bias = _per_channel(arrays["bias"])
         value, magnitude, floor = value + bias, magnitude + np.abs(bias), floor + 1
