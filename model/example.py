@@ -7,6 +7,7 @@ import ml_dtypes  # noqa: F401  (registers numpy's "bfloat16" dtype name)
 import numpy as np
 
 from model.case import DepthwiseCase
+from model.epilogue import parameter_shapes
 
 # Values stay in [-VALUE_BOUND, VALUE_BOUND], so no output can overflow any tested dtype
 # (|y| <= KH*KW*VALUE_BOUND**2) and the error model's magnitudes stay meaningful.
@@ -76,8 +77,6 @@ def seeded_normal(case: DepthwiseCase, seed: int, fraction_bits: int | None = No
 def seeded_arrays(case: DepthwiseCase, seed: int, fraction_bits: int | None = None) -> tuple:
     """(data, weight, extras): seeded_normal's two arrays and, from the same generator, the
     epilogue's (BatchNorm's variance at least MIN_VARIANCE)."""
-    from model.epilogue import parameter_shapes
-
     rng = np.random.default_rng(seed)
     data, weight = (_values(rng, shape, case.dtype, fraction_bits) for shape in (case.input_shape, case.weight_shape))
     extras = {}

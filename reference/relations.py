@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from model.example import ConvExample
-from reference.block_oracle import numpy_block
+from reference.block_oracle import numpy_block, output_nchw
 from reference.tolerance import error_bound, float_info
 
 RELATIONS_GROUP = "relations"
@@ -50,10 +50,6 @@ class Relation:
 # ---- arrays in canonical order (NCHW data, (C, M, KH, KW) weight, NCHW output) ---------------
 def canonical(ex: ConvExample):
     return ex.case.to_canonical(ex.data, ex.weight)
-
-
-def output_nchw(case, out: np.ndarray) -> np.ndarray:
-    return out if case.layout == "NCHW" else np.asarray(out).transpose(0, 3, 1, 2)
 
 
 def example(ex: ConvExample, case, data, weight) -> ConvExample:

@@ -3,6 +3,8 @@ import functools
 
 import numpy as np
 
+from model.epilogue import BN_EPSILON, steps
+
 
 @functools.lru_cache(maxsize=None)
 def _torch():
@@ -16,12 +18,10 @@ def _torch():
 
 def torch_reference(case, data, weight, **extras):
     """Depthwise convolution by `torch.nn.functional.conv2d`, and its epilogue (model/epilogue.py)
-    by torch's own ops (conv2d 1x1, batch_norm in eval form, relu, hardtanh), computed in the
+    by torch's own ops (conv2d 1x1, batch_norm in eval form, relu, relu6), computed in the
     case's dtype; integer cases in float64, which holds their int32 sums exactly."""
     torch = _torch()
     import torch.nn.functional as F
-
-    from model.epilogue import BN_EPSILON, steps
 
     parts = steps(case.epilogue)
     dtype = torch.float64 if case.is_integer else getattr(torch, case.dtype)
