@@ -50,7 +50,8 @@ def pytest_addoption(parser):
                     help="comma-separated kernels to run (default: all registered; topi_backward: both "
                          "gradient kernels). Env: DWCONF_KERNELS")
     group.addoption("--references", default=os.environ.get("DWCONF_REFERENCES"),
-                    help="comma-separated check columns: references (numpy, torch, mxnet; group 'frameworks'), "
+                    help="comma-separated check columns: references (numpy, torch, mxnet, onnxruntime; group "
+                         "'frameworks'), "
                          "metamorphic relations (group 'relations') and compilation differentials (group "
                          "'differentials'); default: all. Env: DWCONF_REFERENCES")
     group.addoption("--kernel-module", action="append", default=[],

@@ -16,6 +16,7 @@ import numpy as np
 
 from findings.table import known_failure
 from model.example import BOUND_INPUTS
+from model.padding import shape_derived_padding
 from model.selection import select_named
 from reference.comparison import ERROR, FAIL, SKIP, Verdict, compare
 from reference.registry import REFERENCES
@@ -71,6 +72,9 @@ def why_no_relation(ex) -> str | None:
         return "relations are stated for float cases (scaled integer follow-ups would overflow)"
     if dict(ex.options).get(BOUND_INPUTS) is not None:
         return "the module has this example's inputs bound as constants: a follow-up cannot change them"
+    derived = shape_derived_padding(dict(ex.options))
+    if derived:
+        return f"the padding follows from the shape ({derived}): a follow-up of another shape would pad otherwise"
     return None
 
 

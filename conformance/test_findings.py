@@ -193,3 +193,24 @@ def test_the_out_layout_known_failure_matches_the_repro():
 def test_a_module_with_a_constant_prints_with_its_metadata():
     run = run_repro("relax-show-meta-segfault")
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+@pytest.mark.finding(kernels=None, targets=("c",))
+@pytest.mark.xfail(strict=True, reason="findings/c-codegen-float-constants.md")
+def test_the_c_target_keeps_every_digit_of_a_constant():
+    run = run_repro("c-codegen-float-constants")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+@pytest.mark.finding(kernels=("torch_export",), targets=None)
+@pytest.mark.xfail(strict=True, reason="findings/torch-frontend-conv-float32.md")
+def test_the_torch_frontend_keeps_a_float64_convolution_float64():
+    run = run_repro("torch-frontend-conv-float32")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+@pytest.mark.finding(kernels=("onnx_import",), targets=None)
+@pytest.mark.xfail(strict=True, reason="findings/onnx-clip-bfloat16-isnan.md")
+def test_an_onnx_clip_compiles_in_bfloat16():
+    run = run_repro("onnx-clip-bfloat16-isnan")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]

@@ -39,8 +39,12 @@ DLIGHT_RFACTOR = Finding("dlight-gemv-rfactor-transposed")
 SPATIAL_AXIS_ORDER = Finding("topi-conv-spatial-axis-order")
 OUT_LAYOUT = Finding("relax-conv2d-out-layout")
 SHOW_META = Finding("relax-show-meta-segfault")
+C_CONSTANTS = Finding("c-codegen-float-constants")
+TORCH_CONV_FLOAT32 = Finding("torch-frontend-conv-float32")
+ONNX_CLIP_BFLOAT16 = Finding("onnx-clip-bfloat16-isnan")
 FINDINGS = (C_CODEGEN, AVX512_BF16, METAL_SEGFAULT, DLIGHT, VECTORIZED_LOCAL_BUFFER, SEED_CHAPTER_PADDING,
-            TOPI_UNCHECKED, RELAX_UNCHECKED, DLIGHT_RFACTOR, SPATIAL_AXIS_ORDER, OUT_LAYOUT, SHOW_META)
+            TOPI_UNCHECKED, RELAX_UNCHECKED, DLIGHT_RFACTOR, SPATIAL_AXIS_ORDER, OUT_LAYOUT, SHOW_META, C_CONSTANTS,
+            TORCH_CONV_FLOAT32, ONNX_CLIP_BFLOAT16)
 
 FLOATS = ("float32", "float64", "float16", "bfloat16")
 INTEGERS = ("int8", "uint8")
@@ -85,6 +89,9 @@ EXCLUSIONS = (
               "tuning corrupt the heap", AVX512_BF16, when=prefers_256_bit_avx512),
     Exclusion("metal", FLOATS + INTEGERS, "compiling segfaults in dlight's Metal rules", METAL_SEGFAULT,
               kernel_kinds=("relax",)),
+    # A wrong result, not an error: Relax graphs carry constants (BatchNorm's epsilon), TE kernels only 0.
+    Exclusion("c", ("float64",), "TVM's C code generator rounds float64 constants to 7 significant digits",
+              C_CONSTANTS, kernel_kinds=("relax",)),
 )
 
 
@@ -141,7 +148,8 @@ class KnownFailure:
         return self.covers(kernel, target) and re.search(self.pattern, message) is not None
 
 
-RELAX_OPS = ("relax_conv2d", "torch_export", "relax_block")  # the kernels that compile relax.op.nn.conv2d
+# The kernels that compile relax.op.nn.conv2d (by hand or through a frontend).
+RELAX_OPS = ("relax_conv2d", "torch_export", "relax_block", "onnx_import")
 
 KNOWN_FAILURES = (
     KnownFailure(C_CODEGEN, ("seed_te_cpu_tiled",), ("c",),
@@ -154,6 +162,13 @@ KNOWN_FAILURES = (
                  r"AttributeError: 'FloorDiv' object has no attribute 'value'"),
     KnownFailure(OUT_LAYOUT, ("relax_block",), None,
                  r"CodeGenVM cannot emit this Relax operator directly"),
+    # float16/bfloat16: the imported conv2d returns float32, and the next op's float16 operand clashes.
+    KnownFailure(TORCH_CONV_FLOAT32, ("torch_export",), None,
+                 r"Binary operators must have the same datatype for both operands"),
+    # ... and batch_norm's (its message names the op first; "requires all the input tensors to
+    # have the same dtype" comes past the report's cut).
+    KnownFailure(TORCH_CONV_FLOAT32, ("torch_export",), None, r'TypeError: ir\.Op\(.*name="relax\.nn\.batch_norm"'),
+    KnownFailure(ONNX_CLIP_BFLOAT16, ("onnx_import",), None, r"Data type T\.bfloat16 not supported for isnan op"),
     # Inputs that must be refused (conformance/refusals.py): the message is "defect: outcome: what TVM did".
     KnownFailure(TOPI_UNCHECKED, ("refuse:topi_nchw",), ("llvm", "c"),
                  r"^(empty_output|negative_stride|zero_dilation|negative_dilation|negative_padding|weight_channels"

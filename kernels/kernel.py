@@ -42,17 +42,19 @@ class Kernel:
     gradient: str | None = None  # "input" / "weight": the gradient a backward kernel computes
     prepare: Callable | None = None  # (mod, case, options) -> the module tvm.compile gets (a pass
     #                                  pipeline); the repro applies it to the module it carries
-    arguments: Callable | None = None  # ex -> the arrays main takes, when not (data, weight)
+    arguments: Callable | None = None  # ex -> {name: array} main takes, in order, when not (data, weight)
     # option -> its possible values: coverage classes (a dict: not part of the kernel's hash)
     option_classes: dict | None = field(default=None, hash=False, compare=False)
     pinned: Callable | None = None  # () -> [(name, case, options)]: the kernel's own pinned examples
+    onnx_model: Callable | None = None  # (case, options) -> the ONNX model main is imported from: the
+    #                                     repro embeds its bytes and imports it as the kernel did
 
     def inputs(self, ex) -> tuple:
         """The arrays the kernel is called with for example `ex`."""
         if self.gradient is not None:
             return (ex.weight if self.gradient == "input" else ex.data), ex.grad_out
         if self.arguments is not None:
-            return self.arguments(ex)
+            return tuple(self.arguments(ex).values())
         weight = ex.weight.reshape(self.weight_shape(ex.case)) if self.weight_shape is not None else ex.weight
         return ex.data, weight
 

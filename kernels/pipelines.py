@@ -3,6 +3,7 @@
 Depends on tvm alone: the repro scripts embed this source and apply the same pipeline to
 the module they carry.
 """
+import numpy as np
 import tvm
 
 PIPELINES = ("default", "convert_layout", "constants", "decompose", "explicit")
@@ -21,7 +22,10 @@ def apply_pipeline(mod, pipeline, data_layout, bound=None):
         desired = ["NCHW", "OIHW"] if data_layout == "NHWC" else ["NHWC", "OHWI"]
         return tvm.relax.transform.ConvertLayout({"relax.nn.conv2d": desired})(mod)
     if pipeline == "constants":
-        mod = tvm.relax.transform.BindParams("main", {name: tvm.runtime.tensor(a) for name, a in bound.items()})(mod)
+        # Each array in the shape main declares for it (a frontend's weight may be reshaped).
+        shapes = {p.name: [int(d) for d in p.ty.shape] for p in mod["main"].params}
+        values = {name: tvm.runtime.tensor(np.ascontiguousarray(a).reshape(shapes[name])) for name, a in bound.items()}
+        mod = tvm.relax.transform.BindParams("main", values)(mod)
         return tvm.relax.transform.FoldConstant()(mod)
     if pipeline == "decompose":
         return tvm.relax.transform.DecomposeOpsForInference()(mod)

@@ -177,11 +177,11 @@ def prepare(mod, case, options: dict):
     return apply_pipeline(mod, options.get("pipeline", "default"), options.get("data_layout", "NCHW"), bound)
 
 
-def arguments(ex) -> tuple:
+def arguments(ex) -> dict:
     """What main takes: every array, or the data alone when the others are bound as constants."""
     if dict(ex.options).get(BOUND_INPUTS) is not None:
-        return (ex.data,)
-    return tuple(ex.arrays.values())
+        return {"data": ex.data}
+    return ex.arrays
 
 
 def block_options(case: DepthwiseCase) -> st.SearchStrategy[dict]:

@@ -27,3 +27,4 @@ class CaseSpace:
     max_row: int = 70  # longest input row drawn for a lane-width edge (strategies/cases.py)
     max_work: int = MAX_WORK
     epilogues: tuple[str, ...] = ("",)  # model/epilogue.py; float cases only
+    same_padding: bool = False  # a third of the cases padded by the SAME rule (model/padding.py)

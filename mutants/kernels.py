@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from tvm import te, tirx
 
 from kernels.kernel import Kernel
+from mutants.frontend_kernels import FRONTEND_MUTANTS
 from mutants.graph_kernels import GRAPH_MUTANTS
 from model.case import DepthwiseCase
 from model.space import CaseSpace
@@ -137,4 +138,4 @@ MUTANTS = (
            f"channels past the first {LANES}-channel vector use the weight {LANES} channels back"),
 )
 # Graph-level bugs in the deployed block (mutants/graph_kernels.py).
-MUTANTS += tuple(Mutant(kernel, needs) for kernel, needs in GRAPH_MUTANTS)
+MUTANTS += tuple(Mutant(kernel, needs) for kernel, needs in GRAPH_MUTANTS + FRONTEND_MUTANTS)

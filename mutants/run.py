@@ -78,11 +78,16 @@ def size_note(caught: bool, small_enough: bool, no_shrink: bool) -> str:
 
 
 def select_mutants(names: str | None) -> tuple:
-    """The mutants named (all when None): 'seed', 'graph' or comma-separated names; ValueError on unknown ones."""
+    """The mutants named (all when None): 'seed', 'graph', 'frontend' or comma-separated names;
+    ValueError on unknown ones."""
     from model.selection import select_named
+    from mutants.frontend_kernels import FRONTEND_MUTANTS
+    from mutants.graph_kernels import GRAPH_MUTANTS
 
-    graph = tuple(m.kernel.name for m in MUTANTS if m.kernel.kind == "relax")
-    groups = {"graph": graph, "seed": tuple(m.kernel.name for m in MUTANTS if m.kernel.name not in graph)}
+    graph = tuple(kernel.name for kernel, _ in GRAPH_MUTANTS)
+    frontend = tuple(kernel.name for kernel, _ in FRONTEND_MUTANTS)
+    groups = {"graph": graph, "frontend": frontend,
+              "seed": tuple(m.kernel.name for m in MUTANTS if m.kernel.name not in graph + frontend)}
     return select_named({m.kernel.name: m for m in MUTANTS}, names, "mutant", groups)
 
 

@@ -11,6 +11,7 @@ gradients of |data|, |weight|, |grad_out|.
 import numpy as np
 
 from reference.tolerance import dot_product_bound
+from reference.torch_reference import single_threaded_torch
 
 GRADIENTS = ("input", "weight")  # index 0 and 1 of what the gradient functions return
 
@@ -43,10 +44,11 @@ def numpy_gradients(case, data, weight, grad_out):
 
 
 def torch_gradients(case, data, weight, grad_out):
-    """The same gradients by torch autograd through F.pad + conv2d(groups=C), in the case's dtype."""
-    import torch
+    """The same gradients by torch autograd through F.pad + conv2d(groups=C), in the case's dtype
+    (torch on one thread, as the forward reference: reference/torch_reference.py)."""
     import torch.nn.functional as F
 
+    torch = single_threaded_torch()
     x = torch.from_numpy(np.ascontiguousarray(data.transpose(0, 3, 1, 2))).requires_grad_()
     w = torch.from_numpy(np.ascontiguousarray(weight.transpose(2, 3, 0, 1))).requires_grad_()
     y = F.conv2d(F.pad(x, case.torch_pad), w.reshape(case.out_channels, 1, case.kernel_h, case.kernel_w),

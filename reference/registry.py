@@ -9,6 +9,7 @@ from model.optional import missing_package
 from reference.gradients import numpy_gradients, torch_gradients
 from reference.mxnet_reference import mxnet_reference
 from reference.numpy_oracle import numpy_reference
+from reference.onnxruntime_reference import ONNXRUNTIME_DTYPES, onnxruntime_reference
 from reference.torch_reference import torch_reference
 
 
@@ -58,5 +59,9 @@ REFERENCES: dict[str, Reference] = {
         Reference("mxnet", mxnet_reference, module="mxnet", dtypes=("float32", "float64"),
                   dtype_note=" (MXNet 1.9.1's CPU convolution takes float32/float64; float16 fails with "
                             "'FP16 gemm on cpu not implemented!')"),
+        Reference("onnxruntime", onnxruntime_reference, module="onnxruntime", epilogues=True,
+                  dtypes=ONNXRUNTIME_DTYPES,
+                  dtype_note=" (its CPU execution provider's Conv has float32 and float16 kernels only: "
+                             "NOT_IMPLEMENTED for float64 and bfloat16)"),
     )
 }

@@ -7,7 +7,7 @@ from model.epilogue import BN_EPSILON, steps
 
 
 @functools.lru_cache(maxsize=None)
-def _torch():
+def single_threaded_torch():
     """torch, on one thread: the suite's convolutions are small, and handing them to the
     intra-op thread pool costs more than it saves (0.29 -> 0.22 ms a call, measured)."""
     import torch
@@ -20,7 +20,7 @@ def torch_reference(case, data, weight, **extras):
     """Depthwise convolution by `torch.nn.functional.conv2d`, and its epilogue (model/epilogue.py)
     by torch's own ops (conv2d 1x1, batch_norm in eval form, relu, relu6), computed in the
     case's dtype; integer cases in float64, which holds their int32 sums exactly."""
-    torch = _torch()
+    torch = single_threaded_torch()
     import torch.nn.functional as F
 
     parts = steps(case.epilogue)
@@ -61,7 +61,7 @@ def torch_reference(case, data, weight, **extras):
 
 def torch_on_invalid(conv) -> str:
     """What torch's conv2d does with an invalid convolution (model/invalid.py), in one line."""
-    torch = _torch()
+    torch = single_threaded_torch()
     import torch.nn.functional as F
 
     try:

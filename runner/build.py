@@ -126,6 +126,10 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
         # the pipeline and its options are part of what determines the code.
         mod = kernel.prepare(mod, case, dict(options))
         script += f"\n# dwconf: then kernel.prepare with {dict(options)!r}\n"
+    elif kernel.kind == "relax" and options:
+        # A Relax module prints its constants as metadata references, not values: the options
+        # (which say what was bound) keep two examples' builds apart in the cache.
+        script += f"\n# dwconf: options {dict(options)!r}\n"
     if kernel.kind == "te":
         mismatch = shape_mismatch(mod["main"], kernel.argument_shapes(case))
         if mismatch:

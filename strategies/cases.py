@@ -11,6 +11,7 @@ import functools
 from hypothesis import strategies as st
 
 from model.case import DepthwiseCase
+from model.padding import same_pads
 from model.space import CaseSpace
 
 PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23)
@@ -18,6 +19,7 @@ PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23)
 # loop's body ends and its tail begins. The short ones (3..9) the plain lengths reach often
 # enough; these are the long rows a tail bug needs (15, 16, 17, 31, 32, 33, 63, 64, 65).
 LANE_EDGES = tuple(sorted({n + d for n in (16, 32, 64) for d in (-1, 0, 1)}))
+SAME_RULES = (None, True, False)  # drawn pads; SAME_UPPER; SAME_LOWER (model/padding.py)
 
 # The strategy factories below are cached: building and validating a fresh strategy object
 # for every draw cost about a third of the drawing time (measured with cProfile).
@@ -103,12 +105,17 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     """A valid depthwise convolution inside `space`, within its work budget."""
     layout = draw(st.sampled_from(space.layouts))
     dtype = draw(first_biased(space.dtypes))
+    # A space of a frontend that derives padding from the shapes (model/padding.py) pads a third
+    # of its cases by the SAME rule, after the odd pixel (upper) or before it; None (drawn pads)
+    # comes first, so a failure shrinks towards explicit padding. A SAME case's kernel is at
+    # least 2 wide, so that it pads something (a 1x1 kernel at stride 1 pads nothing).
+    same = draw(st.sampled_from(SAME_RULES)) if space.same_padding else None
     kernel_h = draw(edge_biased(1, space.max_kernel))
     # Square kernels half the time: a transposed read is invisible in any other. The flag comes
     # after the drawn width, which stays drawn (and shrinks to 1 unused), so the flag shrinking
     # to False leaves every other choice in place; a one_of with a just(kernel_h) branch
     # instead shifted the later choices and stalled the shrinker (measured with the mutants).
-    kernel_w = draw(edge_biased(1, space.max_kernel))
+    kernel_w = draw(edge_biased(1 if same is None else 2, space.max_kernel))
     if draw(st.booleans()):
         kernel_w = kernel_h
     dilation_h = draw(edge_biased(1, space.max_dilation))
@@ -118,13 +125,19 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     stride_w = draw(edge_biased(1, max(space.max_stride, kernel_w + 1)))
     dk_h = dilation_h * (kernel_h - 1) + 1
     dk_w = dilation_w * (kernel_w - 1) + 1
-    pad_top, pad_bottom = draw(padding_pairs(dk_h, space.asymmetric_padding))
-    pad_left, pad_right = draw(padding_pairs(dk_w, space.asymmetric_padding))
+    if same is None:
+        pad_top, pad_bottom = draw(padding_pairs(dk_h, space.asymmetric_padding))
+        pad_left, pad_right = draw(padding_pairs(dk_w, space.asymmetric_padding))
     multiplier = draw(edge_biased(1, space.max_multiplier))
-    height = draw(input_extent(dk_h, pad_top, pad_bottom, space.max_extent))
-    out_height = (height + pad_top + pad_bottom - dk_h) // stride_h + 1
-    width = draw(row_extent(dk_w, pad_left, pad_right, stride_w, space.max_extent, space.max_row,
-                            out_height * kernel_h * kernel_w * multiplier, height, space.max_work))
+    if same is None:
+        height = draw(input_extent(dk_h, pad_top, pad_bottom, space.max_extent))
+        out_height = (height + pad_top + pad_bottom - dk_h) // stride_h + 1
+        width = draw(row_extent(dk_w, pad_left, pad_right, stride_w, space.max_extent, space.max_row,
+                                out_height * kernel_h * kernel_w * multiplier, height, space.max_work))
+    else:  # any extent works: SAME pads to an output of ceil(extent / stride)
+        height, width = draw(edge_biased(1, space.max_extent)), draw(edge_biased(1, space.max_extent))
+        pad_top, pad_bottom = same_pads(height, dk_h, stride_h, same)
+        pad_left, pad_right = same_pads(width, dk_w, stride_w, same)
 
     geometry = DepthwiseCase(
         height=height, width=width, kernel_h=kernel_h, kernel_w=kernel_w,

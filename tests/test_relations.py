@@ -73,7 +73,7 @@ def test_a_kernel_that_ignores_the_top_padding_breaks_explicit_padding(llvm):
 
 def test_check_columns_select_by_group():
     assert [c.name for c in select_checks("relations")] == list(RELATIONS)
-    assert {c.name for c in select_checks("frameworks")} == {"numpy", "torch", "mxnet"}
+    assert {c.name for c in select_checks("frameworks")} == {"numpy", "torch", "mxnet", "onnxruntime"}
     with pytest.raises(ValueError, match="known checks: .*relations"):
         select_checks("nonesuch")
 

@@ -1,0 +1,52 @@
+"""Frontend-level bugs: a model that says something else than the case means, as a buggy
+exporter writes it. Like the other mutants, each says the smallest case its bug shows on."""
+from __future__ import annotations
+
+import functools
+
+from kernels.kernel import Kernel
+from kernels.onnx_import import arguments as onnx_arguments, onnx_imported, onnx_options
+from kernels.torch_export import arguments as torch_arguments, export_options, torch_exported
+from model.case import DepthwiseCase
+from model.epilogue import BN_EPSILON
+from model.space import CaseSpace
+
+
+def _upper_lower_swapped(auto_pad: str) -> str:
+    """SAME_UPPER written as SAME_LOWER and the other way round: the odd padding pixel on the wrong side."""
+    return {"SAME_UPPER": "SAME_LOWER", "SAME_LOWER": "SAME_UPPER"}.get(auto_pad, auto_pad)
+
+
+def _scale_in_reversed_channels(channels: int):
+    """BatchNorm folded into a per-channel scale and shift, the scale's channels reversed."""
+    import torch
+
+    from kernels.torch_export import inference_batch_norm
+
+    class ReversedScale(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            bn = inference_batch_norm(channels)
+            self.weight, self.bias, self.running_mean, self.running_var = (
+                bn.weight, bn.bias, bn.running_mean, bn.running_var)
+
+        def forward(self, x):
+            scale = self.weight / torch.sqrt(self.running_var + BN_EPSILON)
+            shift = self.bias - self.running_mean * scale
+            return x * scale.flip(0)[None, :, None, None] + shift[None, :, None, None]
+
+    return ReversedScale()
+
+
+FRONTEND_MUTANTS = (
+    (Kernel(name="mutant_same_upper_lower_swapped", kind="relax",
+            compute=functools.partial(onnx_imported, padding_rule=_upper_lower_swapped), options=onnx_options,
+            arguments=onnx_arguments, space=CaseSpace(layouts=("NCHW",), same_padding=True),
+            description="ONNX auto_pad SAME_UPPER written as SAME_LOWER (and SAME_LOWER as SAME_UPPER)"),
+     DepthwiseCase(kernel_w=2, pad_right=1)),
+    (Kernel(name="mutant_bn_folded_reversed", kind="relax",
+            compute=functools.partial(torch_exported, batch_norm=_scale_in_reversed_channels), options=export_options,
+            arguments=torch_arguments, space=CaseSpace(layouts=("NCHW",), epilogues=("bn",), max_channels=8),
+            description="torch BatchNorm folded into scale and shift, the scale's channels reversed"),
+     DepthwiseCase(channels=2, epilogue="bn")),
+)

@@ -1,0 +1,87 @@
+"""ONNX graphs of a case: the depthwise `Conv` (group = C, C*M output channels) and its epilogue
+(model/epilogue.py) as ONNX operators, built with `onnx.helper`. The onnxruntime reference
+and the onnx_import kernel both use it.
+
+ONNX convolutions are NCHW; the graph's inputs are the example's arrays in ONNX's shapes
+(`onnx_arrays`): the weight as (C*M, 1, KH, KW), the pointwise weights as (out, in, 1, 1).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from model.epilogue import BN_EPSILON, block_output_shape, parameter_shapes, steps
+
+# The opsets drawn: Conv's versions are 1, 11 and 22 (22 adds bfloat16); Clip takes its bounds
+# as inputs from 11; Relu, Add, BatchNormalization and Clip change versions at 13, 14 and 15.
+OPSETS = (11, 13, 15, 18, 22)
+BFLOAT16_OPSET = 22  # the first opset whose Conv takes bfloat16
+ONNX_DTYPES = ("float32", "float64", "float16", "bfloat16")
+
+
+def valid_opsets(dtype: str) -> tuple[int, ...]:
+    """The drawn opsets whose operators all take `dtype`."""
+    return tuple(o for o in OPSETS if dtype != "bfloat16" or o >= BFLOAT16_OPSET)
+
+
+def onnx_shapes(case) -> dict[str, tuple]:
+    """name -> shape of each graph input, in order: the data (NCHW), the grouped weight, the epilogue's."""
+    shapes = {"data": case.with_layout("NCHW").input_shape,
+              "weight": (case.out_channels, 1, case.kernel_h, case.kernel_w)}
+    for name, shape in parameter_shapes(case).items():
+        if name == "residual":
+            shape = parameter_shapes(case.with_layout("NCHW"))[name]
+        shapes[name] = (*shape, 1, 1) if name.endswith("_weight") else shape
+    return shapes
+
+
+def onnx_arrays(case, arrays: dict) -> dict:
+    """The example's arrays (case layout) as the graph takes them (NCHW, ONNX's weight shapes)."""
+    data, weight = case.to_canonical(arrays["data"], arrays["weight"])
+    canonical = {**arrays, "data": data, "weight": weight}
+    if "residual" in arrays and case.layout == "NHWC":
+        canonical["residual"] = np.asarray(arrays["residual"]).transpose(0, 3, 1, 2)
+    return {name: np.ascontiguousarray(canonical[name]).reshape(shape) for name, shape in onnx_shapes(case).items()}
+
+
+def onnx_model(case, opset: int = 13, auto_pad: str = "NOTSET", initializers: dict | None = None):
+    """The case's block as an ONNX model: graph inputs named as in `onnx_shapes`, except those in
+    `initializers` (name -> array in ONNX's shape), which are the graph's initializers.
+    `auto_pad` other than NOTSET must give the case's padding (model/padding.py auto_pads)."""
+    from onnx import helper, numpy_helper
+
+    dtype = helper.np_dtype_to_tensor_dtype(np.dtype(case.dtype))
+    initializers = initializers or {}
+    parts = steps(case.epilogue)
+    nodes, constants = [], dict(initializers)
+
+    def node(op, inputs, **attributes):
+        output = f"{op.lower()}_{len(nodes)}"
+        nodes.append(helper.make_node(op, inputs, [output], **attributes))
+        return output
+
+    x = node("Conv", ["data", "expand_weight"]) if "expand" in parts else "data"
+    padding = {"pads": list(case.padding)} if auto_pad == "NOTSET" else {"auto_pad": auto_pad}
+    y = node("Conv", [x, "weight", *(["bias"] if "bias" in parts else [])], group=case.channels,
+             kernel_shape=[case.kernel_h, case.kernel_w], strides=list(case.stride),
+             dilations=list(case.dilation), **padding)
+    if "bn" in parts:
+        y = node("BatchNormalization", [y, "bn_gamma", "bn_beta", "bn_mean", "bn_var"], epsilon=BN_EPSILON)
+    if "relu" in parts:
+        y = node("Relu", [y])
+    if "relu6" in parts:
+        constants.update(clip_min=np.zeros((), case.dtype), clip_max=np.full((), 6, case.dtype))
+        y = node("Clip", [y, "clip_min", "clip_max"])
+    if "project" in parts:
+        y = node("Conv", [y, "project_weight"])
+    if "residual" in parts:
+        y = node("Add", [y, "residual"])
+    nodes.append(helper.make_node("Identity", [y], ["out"]))
+    inputs = [helper.make_tensor_value_info(name, dtype, shape) for name, shape in onnx_shapes(case).items()
+              if name not in initializers]
+    output = helper.make_tensor_value_info("out", dtype, block_output_shape(case.with_layout("NCHW")))
+    graph = helper.make_graph(nodes, "depthwise_block", inputs, [output],
+                              initializer=[numpy_helper.from_array(np.asarray(a, case.dtype), name)
+                                           for name, a in constants.items()])
+    opsets = [helper.make_opsetid("", opset)]
+    return helper.make_model(graph, opset_imports=opsets, ir_version=helper.find_min_ir_version_for(opsets),
+                             producer_name="dwconf")

@@ -1,0 +1,32 @@
+"""onnxruntime as a reference: the case's block as an ONNX graph (reference/onnx_graph.py) run by
+the CPU execution provider (MLAS's convolution kernels), in the case's dtype."""
+from __future__ import annotations
+
+import functools
+
+from reference.onnx_graph import onnx_arrays, onnx_model
+
+# onnxruntime's CPU Conv has float32 and float16 kernels only (NOT_IMPLEMENTED for float64;
+# the ONNX spec gives Conv bfloat16 from opset 22, which the CPU provider does not implement).
+ONNXRUNTIME_DTYPES = ("float32", "float16")
+
+
+@functools.lru_cache(maxsize=64)
+def _session(case):
+    """One inference session per case (shrinking replays a case many times), on one thread:
+    the suite's convolutions are small."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only
+    return onnxruntime.InferenceSession(onnx_model(case).SerializeToString(), options,
+                                        providers=["CPUExecutionProvider"])
+
+
+def onnxruntime_reference(case, data, weight, **extras):
+    """The case's block computed by onnxruntime (explicit pads, every array a graph input)."""
+    feeds = onnx_arrays(case, {"data": data, "weight": weight, **extras})
+    out = _session(case).run(None, feeds)[0]
+    return case.from_canonical_output(out)
