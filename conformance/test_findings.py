@@ -214,3 +214,10 @@ def test_the_torch_frontend_keeps_a_float64_convolution_float64():
 def test_an_onnx_clip_compiles_in_bfloat16():
     run = run_repro("onnx-clip-bfloat16-isnan")
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+@pytest.mark.finding(kernels=("onnx_import", "relax_block"), targets=None)
+@pytest.mark.xfail(strict=True, reason="findings/relax-batch-norm-float16.md")
+def test_a_float16_batch_norm_stays_float16():
+    run = run_repro("relax-batch-norm-float16")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]

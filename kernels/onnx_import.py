@@ -124,4 +124,4 @@ ONNX_IMPORT = Kernel(
     description="an ONNX Conv(group=C) and its epilogue (Relu, Clip, BatchNormalization, Add; "
                 f"{MOBILENET_V2}) via tvm.relax.frontend.onnx.from_onnx: pads or auto_pad, opsets "
                 f"{', '.join(map(str, OPSETS))}, weights as inputs or initializers",
-    example_share=0.25)
+    example_share=0.15)

@@ -237,4 +237,4 @@ RELAX_BLOCK = Kernel(
     space=CaseSpace(dtypes=DTYPES + INTEGER_DTYPES, epilogues=EPILOGUES, max_channels=8),
     description="relax.op.nn.conv2d(groups=C) as deployed: 12 data x 12 kernel layouts, out_dtype, "
                 f"epilogues ({MOBILENET_V2} among them), pass pipelines, int8/uint8 -> int32",
-    example_share=0.5)
+    example_share=0.35)

@@ -188,4 +188,4 @@ TORCH_EXPORT = Kernel(
     description="torch.nn Conv2d(groups=C) with bias, BatchNorm2d, ReLU/ReLU6, residual "
                 f"({MOBILENET_V2} among them) via torch.export and tvm.relax.frontend.torch: ZeroPad2d, numeric "
                 "or 'same' padding, parameters as inputs or constants, float32/float16/bfloat16 (float64: a finding)",
-    example_share=0.25)
+    example_share=0.15)
