@@ -46,6 +46,7 @@ class Kernel:
     # option -> its possible values: coverage classes (a dict: not part of the kernel's hash)
     option_classes: dict | None = field(default=None, hash=False, compare=False)
     pinned: Callable | None = None  # () -> [(name, case, options)]: the kernel's own pinned examples
+    classic_pinned: bool = True  # the classic cases (strategies/pinned.py) pinned too
     onnx_model: Callable | None = None  # (case, options) -> the ONNX model main is imported from: the
     #                                     repro embeds its bytes and imports it as the kernel did
 

@@ -21,6 +21,7 @@ from model.example import BOUND_INPUTS, INPUT_VALUES, seeded_arrays
 from model.optional import missing_package
 from model.padding import AUTO_PADS, auto_pads, same_padding
 from model.space import CaseSpace
+from strategies.pinned import CLASSIC_CASES
 from reference.onnx_graph import OPSETS, onnx_arrays, onnx_model, valid_opsets
 
 WEIGHTS = ("inputs", "initializers")
@@ -91,9 +92,9 @@ def padded_by(case, upper: bool):
 
 
 def pinned_models() -> list[tuple[str, object, dict]]:
-    """Examples every run checks (beyond the classic cases, whose SAME_UPPER MobileNet layer is
-    imported with auto_pad): the odd SAME pixel before (SAME_LOWER), VALID, every drawn opset,
-    initializers, bfloat16 at opset 22 through MobileNetV2's block."""
+    """Examples every run checks: the odd SAME pixel before (SAME_LOWER) and after (the classic
+    MobileNet stride-2 layer, SAME_UPPER), VALID, every drawn opset, initializers, bfloat16 at
+    opset 22 through MobileNetV2's block."""
     base = DepthwiseCase(batch=2, channels=3, multiplier=2, height=7, width=6, kernel_h=2, kernel_w=3,
                          stride_h=1, stride_w=2, dilation_h=2)
     lower = padded_by(base, upper=False)
@@ -103,6 +104,8 @@ def pinned_models() -> list[tuple[str, object, dict]]:
                "initializers"),
               ("mobilenet_bfloat16", dataclasses.replace(padded_by(base, upper=True), dtype="bfloat16",
                                                          epilogue=MOBILENET_V2), "SAME_UPPER", "initializers")]
+    # TensorFlow's SAME padding of a 3x3 stride-2 MobileNet layer (strategies/pinned.py), as auto_pad.
+    blocks.insert(3, ("mobilenet_same_stride2", CLASSIC_CASES["mobilenet_same_stride2"], "SAME_UPPER", "inputs"))
     examples = []
     for i, (name, case, auto_pad, weights) in enumerate(blocks):
         opsets = valid_opsets(case.dtype)
@@ -117,7 +120,7 @@ def _onnx_missing() -> str | None:
 
 ONNX_IMPORT = Kernel(
     name="onnx_import", compute=onnx_imported, kind="relax",
-    options=onnx_options, arguments=arguments, unavailable=_onnx_missing, pinned=pinned_models,
+    options=onnx_options, arguments=arguments, unavailable=_onnx_missing, pinned=pinned_models, classic_pinned=False,
     onnx_model=drawn_model,
     option_classes={"auto_pad": AUTO_PADS, "opset": OPSETS, "weights": WEIGHTS},
     space=CaseSpace(layouts=("NCHW",), dtypes=DTYPES, epilogues=EPILOGUES, same_padding=True, max_channels=8),

@@ -231,7 +231,7 @@ def pinned_sweep() -> list[tuple[str, DepthwiseCase, dict]]:
 
 RELAX_BLOCK = Kernel(
     name="relax_block", compute=relax_block, kind="relax", options=block_options, prepare=prepare,
-    arguments=arguments, pinned=pinned_sweep,
+    arguments=arguments, pinned=pinned_sweep, classic_pinned=False,
     option_classes={"data_layout": DATA_LAYOUTS, "kernel_layout": KERNEL_LAYOUTS, "out_layout": DATA_LAYOUTS,
                     "out_dtype": (*DTYPES, ACCUMULATOR), "pipeline": PIPELINES},
     space=CaseSpace(dtypes=DTYPES + INTEGER_DTYPES, epilogues=EPILOGUES, max_channels=8),

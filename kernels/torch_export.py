@@ -180,7 +180,7 @@ def _torch_frontend_missing() -> str | None:
 
 TORCH_EXPORT = Kernel(
     name="torch_export", compute=torch_exported, kind="relax", options=export_options, arguments=arguments,
-    prepare=prepare, pinned=pinned_models,
+    prepare=prepare, pinned=pinned_models, classic_pinned=False,
     unavailable=_torch_frontend_missing,
     option_classes={"padding": PADDINGS, "params": PARAMS},
     # float64 is not drawn: the frontend imports every Conv2d as float32 (findings/torch-frontend-conv-float32.md).

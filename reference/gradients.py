@@ -44,17 +44,26 @@ def numpy_gradients(case, data, weight, grad_out):
 
 
 def torch_gradients(case, data, weight, grad_out):
-    """The same gradients by torch autograd through F.pad + conv2d(groups=C), in the case's dtype
-    (torch on one thread, as the forward reference: reference/torch_reference.py)."""
-    import torch.nn.functional as F
-
+    """The same gradients by torch's convolution backward kernels (torch.nn.grad, the
+    aten::convolution_backward autograd calls) for conv2d(groups=C) of the padded input, in the
+    case's dtype, torch on one thread as the forward reference. Not through the autograd
+    engine: `backward()` aborted a pytest worker in several cold conformance runs here
+    (2026-11), never reproduced in isolation."""
     torch = single_threaded_torch()
-    x = torch.from_numpy(np.ascontiguousarray(data.transpose(0, 3, 1, 2))).requires_grad_()
-    w = torch.from_numpy(np.ascontiguousarray(weight.transpose(2, 3, 0, 1))).requires_grad_()
-    y = F.conv2d(F.pad(x, case.torch_pad), w.reshape(case.out_channels, 1, case.kernel_h, case.kernel_w),
-                 stride=case.stride, dilation=case.dilation, groups=case.channels)
-    y.backward(torch.from_numpy(np.ascontiguousarray(grad_out.transpose(0, 3, 1, 2))))
-    return x.grad.numpy().transpose(0, 2, 3, 1), w.grad.numpy().transpose(2, 3, 0, 1)
+    from torch.nn.grad import conv2d_input, conv2d_weight
+
+    x = torch.from_numpy(np.ascontiguousarray(data.transpose(0, 3, 1, 2)))
+    w = torch.from_numpy(np.ascontiguousarray(weight.transpose(2, 3, 0, 1))).reshape(
+        case.out_channels, 1, case.kernel_h, case.kernel_w)
+    g = torch.from_numpy(np.ascontiguousarray(grad_out.transpose(0, 3, 1, 2)))
+    padded = torch.nn.functional.pad(x, case.torch_pad)
+    how = dict(stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
+    with torch.no_grad():
+        grad_padded = conv2d_input(padded.shape, w, g, **how)
+        grad_w = conv2d_weight(padded, w.shape, g, **how)
+    grad_x = grad_padded[:, :, case.pad_top:case.pad_top + case.height, case.pad_left:case.pad_left + case.width]
+    grad_w = grad_w.reshape(case.channels, case.multiplier, case.kernel_h, case.kernel_w)
+    return grad_x.numpy().transpose(0, 2, 3, 1), grad_w.numpy().transpose(2, 3, 0, 1)
 
 
 def gradient_length(case, which: str) -> int:

@@ -30,9 +30,15 @@ def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
     """(name, example) for the pinned cases a kernel supports on a target, each with seeded
     normal data (seed 0, as the chapter) and the kernel's default options; NHWC-only kernels
     get the NHWC form; then the kernel's own (Kernel.pinned; integer cases with fraction bits 0:
-    every value at an end of its range). Each picks the self-check of its position (ConvExample.pick)."""
+    every value at an end of its range). Each picks the self-check of its position (ConvExample.pick).
+
+    The classic cases probe values at the convolution's edges: kernels with a pinned sweep of
+    their own over an op another kernel pins bare (Kernel.classic_pinned False) skip them, and
+    so does a GPU target with no device here (a compile-only row checks no values; its drawn
+    examples test the compilation)."""
     examples = []
-    for name, case in CLASSIC_CASES.items():
+    classic = kernel.classic_pinned and (target is None or not target.gpu or target.runnable)
+    for name, case in CLASSIC_CASES.items() if classic else ():
         for candidate in (case, case.with_layout("NHWC")):
             if kernel.supports(candidate, target):
                 options = tuple(sorted(kernel.default_options(candidate).items()))

@@ -128,6 +128,15 @@ def test_a_key_without_a_server_is_a_usage_error_naming_the_registered_keys(farm
     assert "Traceback" not in output
 
 
+def test_a_farm_spread_over_xdist_workers_by_load_is_a_usage_error(farm, tmp_path):
+    """One key's rows must share a worker (--dist loadgroup); --dist load would spread them."""
+    farm.add_server("loopa")
+    run = conformance(farm, tmp_path, "--rpc-key", "loopa", "--targets", "llvm", "-n", "1", "--dist", "load")
+    output, _ = run.communicate(timeout=120)
+    assert run.returncode == 4, output
+    assert "remote devices (--rpc-key) need --dist loadgroup" in output and "Traceback" not in output
+
+
 def test_key_syntax():
     assert parse_keys("pi4=llvm:mtriple=aarch64-linux-gnu:mcpu=cortex-a72,gpu0=cuda, box") == [
         ("pi4", "llvm", {"mtriple": "aarch64-linux-gnu", "mcpu": "cortex-a72"}),
