@@ -221,3 +221,12 @@ def test_an_onnx_clip_compiles_in_bfloat16():
 def test_a_float16_batch_norm_stays_float16():
     run = run_repro("relax-batch-norm-float16")
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+@pytest.mark.finding(kernels=("topi_backward_input_nhwc", "topi_backward_weight_nhwc"), targets=None)
+@pytest.mark.xfail(strict=True, reason="findings/torch-onednn-1x1-backward-weights.md")
+def test_torch_1x1_backward_weights_keeps_the_heap_intact():
+    if missing_on_host("haswell"):  # the repro pins oneDNN to AVX2; it needs a host that runs it
+        pytest.skip(f"this host cannot execute AVX2 code (no {', '.join(missing_on_host('haswell'))})")
+    run = run_repro("torch-onednn-1x1-backward-weights")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]

@@ -44,11 +44,11 @@ def numpy_gradients(case, data, weight, grad_out):
 
 
 def torch_gradients(case, data, weight, grad_out):
-    """The same gradients by torch's convolution backward kernels (torch.nn.grad, the
-    aten::convolution_backward autograd calls) for conv2d(groups=C) of the padded input, in the
-    case's dtype, torch on one thread as the forward reference. Not through the autograd
-    engine: `backward()` aborted a pytest worker in several cold conformance runs here
-    (2026-11), never reproduced in isolation."""
+    """The same gradients by torch's convolution backward kernels (torch.nn.grad: the
+    aten::convolution_backward that autograd calls) for conv2d(groups=C) of the padded input, in
+    the case's dtype, torch on one thread as the forward reference, oneDNN off: its AVX2 1x1
+    backward-weights kernel writes out of bounds and corrupts the heap of the process
+    (findings/torch-onednn-1x1-backward-weights.md)."""
     torch = single_threaded_torch()
     from torch.nn.grad import conv2d_input, conv2d_weight
 
@@ -58,7 +58,7 @@ def torch_gradients(case, data, weight, grad_out):
     g = torch.from_numpy(np.ascontiguousarray(grad_out.transpose(0, 3, 1, 2)))
     padded = torch.nn.functional.pad(x, case.torch_pad)
     how = dict(stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
-    with torch.no_grad():
+    with torch.no_grad(), torch.backends.mkldnn.flags(enabled=False):
         grad_padded = conv2d_input(padded.shape, w, g, **how)
         grad_w = conv2d_weight(padded, w.shape, g, **how)
     grad_x = grad_padded[:, :, case.pad_top:case.pad_top + case.height, case.pad_left:case.pad_left + case.width]
