@@ -89,6 +89,11 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "finding(kernels, targets): a finding's test, run when the selection "
                                        "has one of its kernels and one of its targets (None: any), or --findings")
     config.addinivalue_line("markers", "unselected: a parametrization the selection left empty (deselected)")
+    if (config.getoption("rpc_key") and getattr(config.option, "numprocesses", None)
+            and getattr(config.option, "dist", "no") != "loadgroup"):
+        raise pytest.UsageError("remote devices (--rpc-key) need --dist loadgroup: one key's rows run on one xdist "
+                                "worker, which holds the device's session (e.g. tox -e conformance -- --dist loadgroup "
+                                "--rpc-tracker HOST:PORT --rpc-key KEY)")
     try:
         for path in config.getoption("kernel_module"):
             for kernel in load_kernel_module(path):
@@ -104,10 +109,6 @@ def pytest_configure(config):
     config.stash[SELECTION] = selection
     run_environment = dict(environment())
     remote = [t for t in selection.targets if t.rpc]
-    if remote and getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") != "loadgroup":
-        raise pytest.UsageError("remote devices (--rpc-key) need --dist loadgroup: one key's rows run on one xdist "
-                                "worker, which holds the device's session (e.g. tox -e conformance -- --dist loadgroup "
-                                "--rpc-tracker HOST:PORT --rpc-key KEY)")
     if remote:  # the report says which farm and which target each device was built for
         run_environment["rpc farm"] = f"tracker {config.getoption('rpc_tracker')}; " + "; ".join(
             f"{t.name}: {t.spec}" for t in remote)

@@ -128,11 +128,13 @@ def test_a_key_without_a_server_is_a_usage_error_naming_the_registered_keys(farm
     assert "Traceback" not in output
 
 
-def test_a_farm_spread_over_xdist_workers_by_load_is_a_usage_error(farm, tmp_path):
-    """One key's rows must share a worker (--dist loadgroup); --dist load would spread them."""
-    farm.add_server("loopa")
-    run = conformance(farm, tmp_path, "--rpc-key", "loopa", "--targets", "llvm", "-n", "1", "--dist", "load")
-    output, _ = run.communicate(timeout=120)
+def test_a_farm_spread_over_xdist_workers_by_load_is_a_usage_error(tmp_path):
+    """One key's rows must share a worker (--dist loadgroup); --dist load would spread them.
+    Said before the tracker is asked (none listens here)."""
+    run = subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "--report-dir", str(tmp_path),
+                          "--rpc-tracker", "127.0.0.1:1", "--rpc-key", "loopa", "-n", "1", "--dist", "load"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    output = run.stdout + run.stderr
     assert run.returncode == 4, output
     assert "remote devices (--rpc-key) need --dist loadgroup" in output and "Traceback" not in output
 
