@@ -195,31 +195,22 @@ def test_a_module_with_a_constant_prints_with_its_metadata():
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
 
 
-@pytest.mark.finding(kernels=None, targets=("c",))
-@pytest.mark.xfail(strict=True, reason="findings/c-codegen-float-constants.md")
-def test_the_c_target_keeps_every_digit_of_a_constant():
-    run = run_repro("c-codegen-float-constants")
-    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+# Findings whose repro alone says whether they hold (exit 0: fixed): (finding, kernels, targets),
+# None for any. Each is a strict xfail of its own, marked with what it is about.
+PLAIN_REPROS = (
+    ("c-codegen-float-constants", None, ("c",)),
+    ("torch-frontend-conv-float32", ("torch_export",), None),
+    ("onnx-clip-bfloat16-isnan", ("onnx_import",), None),
+    ("relax-batch-norm-float16", ("onnx_import", "relax_block"), None),
+)
 
 
-@pytest.mark.finding(kernels=("torch_export",), targets=None)
-@pytest.mark.xfail(strict=True, reason="findings/torch-frontend-conv-float32.md")
-def test_the_torch_frontend_keeps_a_float64_convolution_float64():
-    run = run_repro("torch-frontend-conv-float32")
-    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
-
-
-@pytest.mark.finding(kernels=("onnx_import",), targets=None)
-@pytest.mark.xfail(strict=True, reason="findings/onnx-clip-bfloat16-isnan.md")
-def test_an_onnx_clip_compiles_in_bfloat16():
-    run = run_repro("onnx-clip-bfloat16-isnan")
-    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
-
-
-@pytest.mark.finding(kernels=("onnx_import", "relax_block"), targets=None)
-@pytest.mark.xfail(strict=True, reason="findings/relax-batch-norm-float16.md")
-def test_a_float16_batch_norm_stays_float16():
-    run = run_repro("relax-batch-norm-float16")
+@pytest.mark.parametrize("name", [
+    pytest.param(name, id=name, marks=[pytest.mark.finding(kernels=kernels, targets=targets),
+                                       pytest.mark.xfail(strict=True, reason=f"findings/{name}.md")])
+    for name, kernels, targets in PLAIN_REPROS])
+def test_the_finding_no_longer_reproduces(name):
+    run = run_repro(name)
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
 
 

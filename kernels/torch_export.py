@@ -16,8 +16,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from kernels.kernel import Kernel
-from model.case import DTYPES, DepthwiseCase
 from kernels.pipelines import apply_pipeline
+from model.case import DTYPES, DepthwiseCase
 from model.epilogue import BN_EPSILON, EPILOGUES, MOBILENET_V2, parameter_shapes, steps
 from model.example import BOUND_INPUTS, INPUT_VALUES, seeded_arrays
 from model.optional import missing_package
@@ -37,9 +37,8 @@ TORCH_DTYPES = tuple(d for d in DTYPES if d != "float64")
 def torch_shapes(case) -> dict[str, tuple]:
     """name -> the shape the model's tensor has (NCHW; conv weights (out, in/groups, KH, KW))."""
     c, cm = case.channels, case.out_channels
-    shapes = {"weight": (cm, 1, case.kernel_h, case.kernel_w), "expand_weight": (c, c, 1, 1),
-              "project_weight": (c, cm, 1, 1)}
-    return shapes
+    return {"weight": (cm, 1, case.kernel_h, case.kernel_w), "expand_weight": (c, c, 1, 1),
+            "project_weight": (c, cm, 1, 1)}
 
 
 def block_module(case, padding: str, batch_norm=None):
@@ -111,8 +110,8 @@ def torch_exported(case, padding: str = "module", params: str = "inputs", consta
     """The module TVM's PyTorch frontend makes of the exported block (keep_params_as_input), its
     parameters renamed after the example's arrays. BatchNorm's running statistics are made
     parameters too (as buffers the frontend bakes them in as constants, and a module with
-    constants has no reloadable printed form: findings/relax-show-meta-segfault.md); the
-    "constants" form binds every parameter in `prepare`."""
+    constants has no reloadable printed form: findings/relax-show-meta-segfault.md). `params`
+    and `constants` take effect in `prepare`, which binds every parameter for "constants"."""
     import torch
     import tvm
     from tvm import relax
