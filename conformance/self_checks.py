@@ -74,7 +74,8 @@ def why_no_relation(ex) -> str | None:
         return "the module has this example's inputs bound as constants: a follow-up cannot change them"
     derived = shape_derived_padding(dict(ex.options))
     if derived:
-        return f"the padding follows from the shape ({derived}): a follow-up of another shape would pad otherwise"
+        return (f"the padding form ({derived}) holds for this example's pads and shape only: a follow-up "
+                "with others would need another form")
     return None
 
 

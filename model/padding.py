@@ -5,13 +5,15 @@ from __future__ import annotations
 
 # ONNX Conv's auto_pad values (NOTSET: the explicit `pads` attribute).
 AUTO_PADS = ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID")
-# Kernel options that name a padding form -> the form that holds whatever the shape. Any other
-# value derives the pads from the shape: an example of another shape would need another form.
+# Kernel options that name a padding form -> the form that holds whatever the pads. Any other
+# value holds for some pads only (SAME: those the shape gives; Conv2d's numeric padding: the
+# symmetric ones): an example with other pads or another shape may need another form.
 PADDING_FORM_OPTIONS = {"auto_pad": "NOTSET", "padding": "module"}
 
 
 def shape_derived_padding(options: dict) -> str | None:
-    """The option, as "name=value", by which an example's padding follows from its shape; or None."""
+    """The option, as "name=value", whose padding form holds for this example's pads and shape
+    only; or None."""
     for name, explicit in PADDING_FORM_OPTIONS.items():
         if options.get(name, explicit) != explicit:
             return f"{name}={options[name]}"

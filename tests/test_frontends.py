@@ -178,3 +178,16 @@ def _swapped_model(case, options):
     from mutants.frontend_kernels import _upper_lower_swapped
 
     return drawn_model(case, options, _upper_lower_swapped)
+
+
+def test_relations_skip_a_padding_form_that_holds_for_the_example_only():
+    """A follow-up of another shape or other pads would need another form (model/padding.py)."""
+    from conformance.self_checks import why_no_relation
+
+    case = DepthwiseCase(kernel_w=2, pad_right=1)
+    same = seeded_example(case, 0, None, (("auto_pad", "SAME_UPPER"), ("constants", None)))
+    explicit = seeded_example(case, 0, None, (("auto_pad", "NOTSET"), ("constants", None)))
+    numeric = seeded_example(case, 0, None, (("constants", None), ("padding", "numeric")))
+    assert "padding form (auto_pad=SAME_UPPER)" in why_no_relation(same)
+    assert "padding form (padding=numeric)" in why_no_relation(numeric)
+    assert why_no_relation(explicit) is None
