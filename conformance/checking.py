@@ -30,9 +30,6 @@ from targets.rpc import DeviceLost
 
 
 IN_PROCESS = InProcessRunner()
-# A GPU target with no device only compiles: every example is a build (~1 s, nvcc's included)
-# whose output is never checked, so outside the nightly profile such a row gets this share.
-COMPILE_ONLY_SHARE = 0.15
 
 
 class ConformanceFailure(AssertionError):
@@ -182,9 +179,9 @@ def property_test(kernel, target, references, results, report_dir, runner=None, 
         test = given(batch=batches(examples, size))(key_examples(check_batch, key))
     else:
         test = given(ex=examples)(key_examples(check_row, key))
-    # Slow-to-build kernels, and GPU targets with no device here, get their share of the
-    # examples, except in the nightly profile.
-    share = kernel.example_share * (COMPILE_ONLY_SHARE if target.gpu and not target.runnable else 1)
+    # Slow-to-build kernels and costly targets (GPU targets with no device here among them) get
+    # their share of the examples, except in the nightly profile.
+    share = kernel.example_share * target.example_share
     if share < 1 and settings.get_current_profile_name() != "nightly":
         current = settings.default
         test = settings(current, max_examples=max(5, int(current.max_examples * share)))(test)

@@ -86,8 +86,9 @@ def pytest_configure(config):
     from reports.results import RunResults
     from targets.discovery import select_targets
 
-    config.addinivalue_line("markers", "finding(kernels, targets): a finding's test, run when the selection "
-                                       "has one of its kernels and one of its targets (None: any), or --findings")
+    config.addinivalue_line("markers", "finding(kernels, targets, slow=None): a finding's test, run when the "
+                                       "selection has one of its kernels and one of its targets (None: any), or "
+                                       "--findings; one with slow='why' runs under --findings or nightly only")
     config.addinivalue_line("markers", "unselected: a parametrization the selection left empty (deselected)")
     if (config.getoption("rpc_key") and getattr(config.option, "numprocesses", None)
             and getattr(config.option, "dist", "no") != "loadgroup"):
@@ -163,11 +164,25 @@ def selected(item, selection: Selection) -> bool:
     return selection.takes(finding.kwargs.get("kernels"), finding.kwargs.get("targets"))
 
 
+def why_slow_finding_waits(item) -> str | None:
+    """The skip reason of a selected finding test marked slow, outside --findings and nightly."""
+    from hypothesis import settings
+
+    finding = item.get_closest_marker("finding")
+    slow = finding.kwargs.get("slow") if finding else None
+    if not slow or item.config.getoption("findings") or settings.get_current_profile_name() == "nightly":
+        return None
+    return f"a slow finding test ({slow}): it runs with --findings or --hypothesis-profile=nightly"
+
+
 def pytest_collection_modifyitems(config, items):
     selection = config.stash[SELECTION]
     keep, drop = [], []
     for item in items:
         (keep if selected(item, selection) else drop).append(item)
+        waits = why_slow_finding_waits(item)
+        if waits:
+            item.add_marker(pytest.mark.skip(reason=waits))
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

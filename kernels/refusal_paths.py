@@ -96,9 +96,10 @@ def attempt_relax_conv2d(conv: dict, target: dict, run: bool):
     return "accepted", f"ran and returned an output of shape {tuple(result.shape)}"
 
 
-def attempt_seed_te_generic(conv: dict, target: dict, run: bool):
-    """dwconf's shape-generic seed compute (every size and parameter symbolic), compiled once and
-    called with the invalid arrays and parameters: its argument checks must refuse them."""
+def attempt_seed_te_generic(conv: dict, target: dict, run: bool, _compiled={}):
+    """dwconf's shape-generic seed compute (every size and parameter symbolic), compiled once per
+    dtype and target in a process (`_compiled`: a build takes seconds) and called with the invalid
+    arrays and parameters: its argument checks must refuse them."""
     import numpy as np
     import tvm
     from tvm import te, tirx
@@ -118,11 +119,16 @@ def attempt_seed_te_generic(conv: dict, target: dict, run: bool):
     Y = te.compute((n, c * m, (h + pt + pb - dh * (kh - 1) - 1) // sh + 1, (w + pl + pr - dw * (kw - 1) - 1) // sw + 1),
                    lambda b, o, i, j: te.sum(padded[b, o // m, i * sh + rkh * dh, j * sw + rkw * dw]
                                              * K[o // m, o % m, rkh, rkw], axis=[rkh, rkw]))
-    try:
-        function = tvm.compile(te.create_prim_func([X, K, Y, pt, pl, pb, pr, sh, sw, dh, dw]),
-                               target=tvm.target.Target(target))
-    except Exception as exc:
-        return refused("build", exc)
+    key = (dtype, repr(sorted(target.items())))  # what the symbolic build depends on
+    if key not in _compiled:
+        try:
+            _compiled[key] = tvm.compile(te.create_prim_func([X, K, Y, pt, pl, pb, pr, sh, sw, dh, dw]),
+                                         target=tvm.target.Target(target))
+        except Exception as exc:
+            _compiled[key] = exc
+    function = _compiled[key]
+    if isinstance(function, Exception):
+        return refused("build", function)
     if not run:
         return "accepted", "compiled (the invalid input only reaches it at call time)"
     nn, cc, hh, ww = conv["data_shape"]

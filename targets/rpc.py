@@ -119,7 +119,8 @@ def remote_targets(tracker: str, keys: str):
     for key, name, attrs in parsed:
         known = KNOWN_TARGETS[name]
         found.append(Target(f"rpc-{key}", {**known.spec, **attrs}, known.device_kind, known.gpu,
-                            rpc=(host, port, key), examples_from=None if attrs else name))
+                            rpc=(host, port, key), examples_from=None if attrs else name,
+                            example_share=known.example_share))
     return tuple(found)
 
 

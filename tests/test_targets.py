@@ -4,8 +4,8 @@ import pytest
 from kernels.registry import KERNELS, register_kernel, select_kernels
 from targets.cpu import missing_on_host
 from findings.table import EXCLUSIONS, prefers_256_bit_avx512
-from targets.discovery import (KNOWN_TARGETS, available_targets, discover_targets, llvm_mcpu_features,
-                               select_targets)
+from targets.discovery import (COMPILE_ONLY_SHARE, KNOWN_TARGETS, available_targets, discover_targets,
+                               llvm_mcpu_features, select_targets)
 
 
 def test_llvm_is_always_available():
@@ -27,6 +27,29 @@ def test_cpu_targets_run_here_and_llvm_variants_differ_in_mcpu():
     assert "mcpu" not in targets["llvm"].spec and native.spec["mcpu"]
     # llvm-native runs here unless its mcpu (DWCONF_HOST_MCPU in tests) needs what this CPU lacks
     assert native.runnable == (not missing_on_host(native.spec["mcpu"])), native.why_not_runnable
+
+
+def test_llvm_x86_64_has_the_instruction_set_of_tvms_default_llvm_target():
+    # the reason llvm-x86-64 gets a quarter of the examples (targets/discovery.py)
+    import tvm
+    from tvm.target import codegen
+
+    features = ("sse2", "sse3", "ssse3", "sse4.1", "sse4.2", "avx", "avx2", "fma", "f16c", "avx512f")
+
+    def isa(spec):
+        target = tvm.target.Target(spec)
+        return {f for f in features if codegen.llvm_cpu_has_features([f], target)}
+
+    assert isa({"kind": "llvm"}) == isa({"kind": "llvm", "mcpu": "x86-64"}) == {"sse2"}
+
+
+def test_costly_targets_get_their_share_of_the_examples_and_compile_only_gpus_less():
+    targets = {t.name: t for t in discover_targets()}
+    assert targets["llvm"].example_share == targets["llvm-native"].example_share == 1.0
+    assert targets["llvm-x86-64"].example_share == 0.25 and targets["c"].example_share == 0.5
+    for t in targets.values():
+        if t.gpu and t.available:
+            assert t.example_share == (1.0 if t.runnable else COMPILE_ONLY_SHARE), t
 
 
 def test_llvm_native_takes_bfloat16_unless_its_mcpu_falls_under_the_avx512_finding():
