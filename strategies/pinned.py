@@ -1,5 +1,8 @@
 """Examples every run checks first: the seed chapter's own case and the classic small ones."""
 import dataclasses
+import math
+
+from hypothesis import settings
 
 from model.case import DepthwiseCase
 from model.example import ConvExample, seeded_example
@@ -35,7 +38,8 @@ def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
     The classic cases probe values at the convolution's edges: kernels with a pinned sweep of
     their own over an op another kernel pins bare (Kernel.classic_pinned False) skip them, and
     so does a GPU target with no device here (a compile-only row checks no values; its drawn
-    examples test the compilation)."""
+    examples test the compilation). A target with a share of the drawn examples
+    (Target.example_share) gets a like share of these, spread evenly; all of them in nightly."""
     examples = []
     classic = kernel.classic_pinned and (target is None or not target.gpu or target.runnable)
     for name, case in CLASSIC_CASES.items() if classic else ():
@@ -49,4 +53,12 @@ def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
         if kernel.supports(case, target):
             ex = seeded_example(case, 0, 0 if case.is_integer else None, tuple(sorted(options.items())))
             examples.append((name, dataclasses.replace(ex, pick=len(examples))))
+    if target is not None and target.example_share < 1 and settings.get_current_profile_name() != "nightly":
+        return spread(examples, target.example_share)
     return examples
+
+
+def spread(items: list, share: float) -> list:
+    """`share` of `items` (at least one), evenly spaced from the first."""
+    keep = min(len(items), max(1, math.ceil(len(items) * share)))
+    return [items[i] for i in sorted({round(j * len(items) / keep) for j in range(keep)})]
