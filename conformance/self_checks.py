@@ -70,6 +70,8 @@ def why_no_relation(ex) -> str | None:
         return "relations are stated for the bare convolution, not a block with an epilogue"
     if ex.case.is_integer:
         return "relations are stated for float cases (scaled integer follow-ups would overflow)"
+    if ex.case.padding_mode != "zeros":
+        return f"relations are stated for zero padding, not {ex.case.padding_mode} (their follow-ups move the border)"
     if dict(ex.options).get(BOUND_INPUTS) is not None:
         return "the module has this example's inputs bound as constants: a follow-up cannot change them"
     derived = shape_derived_padding(dict(ex.options))

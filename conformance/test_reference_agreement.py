@@ -7,14 +7,15 @@ import pytest
 from hypothesis import given
 
 from conformance.reference_agreement import AGREEMENT_ROW, agreement_verdicts
-from model.case import DTYPES, INTEGER_DTYPES, LAYOUTS
+from model.case import DTYPES, INTEGER_DTYPES, LAYOUTS, PADDING_MODES
 from model.coverage import case_classes, possible_classes
 from model.epilogue import EPILOGUES
 from model.space import CaseSpace
 from reference.registry import Reference
 from strategies.inputs import conv_examples
 
-SPACE = CaseSpace(layouts=LAYOUTS, dtypes=DTYPES + INTEGER_DTYPES, epilogues=EPILOGUES)
+SPACE = CaseSpace(layouts=LAYOUTS, dtypes=DTYPES + INTEGER_DTYPES, epilogues=EPILOGUES,
+                  padding_modes=tuple(PADDING_MODES))
 
 
 def test_references_agree(selected_references, run_results):

@@ -3,9 +3,11 @@ group = C and C*M output channels, optional bias, then Relu / Clip(0, 6) / Batch
 Add / pointwise Convs), imported by `tvm.relax.frontend.onnx.from_onnx` and compiled for the
 target: TVM's classic way in.
 
-Drawn with the case: the padding form (explicit `pads`, or the `auto_pad` that gives the case's
-padding: SAME_UPPER, SAME_LOWER, VALID), the opset, and whether the weights and the epilogue's
-parameters are graph inputs or initializers (constants in the imported module).
+A padding mode other than zeros is a `Pad` node in front (mode reflect, edge, or wrap from opset
+19). Drawn with the case: the padding form (explicit `pads`, or the `auto_pad` that gives the
+case's padding: SAME_UPPER, SAME_LOWER, VALID), the opset (one that has the case's operators),
+and whether the weights and the epilogue's parameters are graph inputs or initializers
+(constants in the imported module).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import functools
 from hypothesis import strategies as st
 
 from kernels.kernel import Kernel
-from model.case import DTYPES, DepthwiseCase
+from model.case import DTYPES, PADDING_MODES, DepthwiseCase
 from model.epilogue import EPILOGUES, MOBILENET_V2
 from model.example import BOUND_INPUTS, INPUT_VALUES, seeded_arrays
 from model.optional import missing_package
@@ -75,7 +77,7 @@ def onnx_options(case) -> st.SearchStrategy[dict]:
     """auto_pad (DRAWN_AUTO_PADS), the opset
     (one whose operators take the dtype) and the weights' form. Each is one fixed-size choice
     whatever the case, so shrinking the case leaves the choices after it in place."""
-    return st.builds(functools.partial(_options, auto_pads(case), valid_opsets(case.dtype)),
+    return st.builds(functools.partial(_options, auto_pads(case), valid_opsets(case)),
                      st.sampled_from(DRAWN_AUTO_PADS), st.integers(0, len(OPSETS) - 1), st.sampled_from(WEIGHTS))
 
 
@@ -93,12 +95,16 @@ def padded_by(case, upper: bool):
 
 def pinned_models() -> list[tuple[str, object, dict]]:
     """Examples every run checks: the odd SAME pixel before (SAME_LOWER) and after (the classic
-    MobileNet stride-2 layer, SAME_UPPER), VALID, every drawn opset, initializers, bfloat16 at
-    opset 22 through MobileNetV2's block."""
+    MobileNet stride-2 layer, SAME_UPPER), VALID, each Pad mode, every drawn opset, initializers,
+    bfloat16 at opset 22 through MobileNetV2's block."""
     base = DepthwiseCase(batch=2, channels=3, multiplier=2, height=7, width=6, kernel_h=2, kernel_w=3,
                          stride_h=1, stride_w=2, dilation_h=2)
     lower = padded_by(base, upper=False)
     blocks = [("same_lower", lower, "SAME_LOWER", "inputs"),
+              ("pad_reflect", dataclasses.replace(lower, padding_mode="reflect"), "NOTSET", "inputs"),
+              ("pad_edge_bias", dataclasses.replace(lower, padding_mode="replicate", epilogue="bias"), "NOTSET",
+               "initializers"),
+              ("pad_wrap", dataclasses.replace(lower, padding_mode="circular"), "NOTSET", "inputs"),
               ("valid", base, "VALID", "initializers"),
               ("bias_relu6_float16", dataclasses.replace(lower, dtype="float16", epilogue="bias+relu6"), "SAME_LOWER",
                "initializers"),
@@ -108,7 +114,7 @@ def pinned_models() -> list[tuple[str, object, dict]]:
     blocks.insert(3, ("mobilenet_same_stride2", CLASSIC_CASES["mobilenet_same_stride2"], "SAME_UPPER", "inputs"))
     examples = []
     for i, (name, case, auto_pad, weights) in enumerate(blocks):
-        opsets = valid_opsets(case.dtype)
+        opsets = valid_opsets(case)
         options = _options(auto_pads(case), opsets, auto_pad, i, weights)
         examples.append((f"{name}_opset{options['opset']}", case, options))
     return examples
@@ -123,7 +129,8 @@ ONNX_IMPORT = Kernel(
     options=onnx_options, arguments=arguments, unavailable=_onnx_missing, pinned=pinned_models, classic_pinned=False,
     onnx_model=drawn_model,
     option_classes={"auto_pad": AUTO_PADS, "opset": OPSETS, "weights": WEIGHTS},
-    space=CaseSpace(layouts=("NCHW",), dtypes=DTYPES, epilogues=EPILOGUES, same_padding=True, max_channels=8),
+    space=CaseSpace(layouts=("NCHW",), dtypes=DTYPES, epilogues=EPILOGUES, same_padding=True, max_channels=8,
+                    padding_modes=tuple(PADDING_MODES)),
     description="an ONNX Conv(group=C) and its epilogue (Relu, Clip, BatchNormalization, Add; "
                 f"{MOBILENET_V2}) via tvm.relax.frontend.onnx.from_onnx: pads or auto_pad, opsets "
                 f"{', '.join(map(str, OPSETS))}, weights as inputs or initializers",

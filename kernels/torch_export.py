@@ -2,9 +2,11 @@
 bias, BatchNorm2d, ReLU / ReLU6, pointwise Conv2ds, a residual add: model/epilogue.py), exported
 with `torch.export` and imported by TVM's PyTorch frontend (`from_exported_program`).
 
-Drawn with the case: how the model pads (an nn.ZeroPad2d in front, Conv2d's numeric padding, or
-padding="same": model/padding.py), and whether the parameters stay function inputs
-(keep_params_as_input) or are bound as constants before compiling.
+The case's padding mode (zeros, reflect, replicate, circular) is Conv2d's padding_mode, or the
+border module in front. Drawn with the case: how the model pads (that module: nn.ZeroPad2d,
+ReflectionPad2d, ReplicationPad2d, CircularPad2d; Conv2d's numeric padding; or padding="same":
+model/padding.py), and whether the parameters stay function inputs (keep_params_as_input) or are
+bound as constants before compiling.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from hypothesis import strategies as st
 
 from kernels.kernel import Kernel
 from kernels.pipelines import apply_pipeline
-from model.case import DTYPES, DepthwiseCase
+from model.case import DTYPES, PADDING_MODES, DepthwiseCase
 from model.epilogue import BN_EPSILON, EPILOGUES, MOBILENET_V2, parameter_shapes, steps
 from model.example import BOUND_INPUTS, INPUT_VALUES, seeded_arrays
 from model.optional import missing_package
@@ -31,6 +33,9 @@ DRAWN_PADDINGS = ("same", "numeric", "module")  # the order drawn in: "same" whe
 # name: what main takes after the user inputs (data, residual) with keep_params_as_input.
 PARAMETER_ORDER = ("expand_weight", "weight", "bias", "bn_gamma", "bn_beta", "bn_mean", "bn_var", "project_weight")
 USER_INPUTS = ("data", "residual")
+# The torch.nn module that pads in front of the convolution ("module" padding), by padding mode.
+PAD_MODULES = {"zeros": "ZeroPad2d", "reflect": "ReflectionPad2d", "replicate": "ReplicationPad2d",
+               "circular": "CircularPad2d"}
 TORCH_DTYPES = tuple(d for d in DTYPES if d != "float64")
 
 
@@ -53,10 +58,11 @@ def block_module(case, padding: str, batch_norm=None):
     if "expand" in parts:
         layers.append(("expand", torch.nn.Conv2d(case.channels, case.channels, 1, bias=False)))
     if padding == "module" and any(case.padding):
-        layers.append(("pad", torch.nn.ZeroPad2d(case.torch_pad)))
+        layers.append(("pad", getattr(torch.nn, PAD_MODULES[case.padding_mode])(case.torch_pad)))
     layers.append(("conv", torch.nn.Conv2d(case.channels, case.out_channels, (case.kernel_h, case.kernel_w),
                                            stride=case.stride, padding=conv_padding, dilation=case.dilation,
-                                           groups=case.channels, bias="bias" in parts)))
+                                           groups=case.channels, bias="bias" in parts,
+                                           padding_mode="zeros" if padding == "module" else case.padding_mode)))
     if "bn" in parts:
         layers.append(("bn", (batch_norm or inference_batch_norm)(case.out_channels)))
     if "relu" in parts:
@@ -163,14 +169,20 @@ def _options(forms, padding: str, params: str) -> dict:
 
 def pinned_models() -> list[tuple[str, object, dict]]:
     """Examples every run checks: padding="same" (stride 1, the odd pixel after), Conv2d's own
-    padding through MobileNetV2's block with every parameter bound, a bare bfloat16 convolution."""
+    padding through MobileNetV2's block with every parameter bound, a bare bfloat16 convolution,
+    and each padding mode other than zeros."""
     same = DepthwiseCase(batch=2, channels=3, multiplier=2, height=6, width=5, kernel_h=4, kernel_w=3,
                          pad_top=1, pad_left=1, pad_bottom=2, pad_right=1)
     numeric = DepthwiseCase(channels=4, height=6, width=7, kernel_h=3, kernel_w=3, stride_h=2, stride_w=2,
                             pad_top=1, pad_left=1, pad_bottom=1, pad_right=1, epilogue=MOBILENET_V2)
     return [("same_bias_relu", dataclasses.replace(same, epilogue="bias+relu"), _options(PADDINGS, "same", "inputs")),
             ("numeric_mobilenet_constants", numeric, _options(PADDINGS, "numeric", "constants")),
-            ("bfloat16", dataclasses.replace(same, dtype="bfloat16"), _options(PADDINGS, "module", "inputs"))]
+            ("bfloat16", dataclasses.replace(same, dtype="bfloat16"), _options(PADDINGS, "module", "inputs")),
+            # every padding mode, each in another form: the border module, Conv2d's own, "same"
+            ("reflect_module", dataclasses.replace(same, padding_mode="reflect"), _options(PADDINGS, "module", "inputs")),
+            ("replicate_numeric", dataclasses.replace(numeric, epilogue="", padding_mode="replicate"),
+             _options(PADDINGS, "numeric", "inputs")),
+            ("circular_same", dataclasses.replace(same, padding_mode="circular"), _options(PADDINGS, "same", "inputs"))]
 
 
 def _torch_frontend_missing() -> str | None:
@@ -183,7 +195,8 @@ TORCH_EXPORT = Kernel(
     unavailable=_torch_frontend_missing,
     option_classes={"padding": PADDINGS, "params": PARAMS},
     # float64 is not drawn: the frontend imports every Conv2d as float32 (findings/torch-frontend-conv-float32.md).
-    space=CaseSpace(layouts=("NCHW",), dtypes=TORCH_DTYPES, epilogues=EPILOGUES, same_padding=True, max_channels=8),
+    space=CaseSpace(layouts=("NCHW",), dtypes=TORCH_DTYPES, epilogues=EPILOGUES, same_padding=True, max_channels=8,
+                    padding_modes=tuple(PADDING_MODES)),
     description="torch.nn Conv2d(groups=C) with bias, BatchNorm2d, ReLU/ReLU6, residual "
                 f"({MOBILENET_V2} among them) via torch.export and tvm.relax.frontend.torch: ZeroPad2d, numeric "
                 "or 'same' padding, parameters as inputs or constants, float32/float16/bfloat16 (float64: a finding)",

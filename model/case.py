@@ -14,6 +14,10 @@ DTYPES = ("float32", "float64", "float16", "bfloat16")  # bfloat16 arrays come f
 # Quantized inference: integer data and weights, sums accumulated (and returned) in int32.
 INTEGER_DTYPES = ("int8", "uint8")
 ACCUMULATOR = "int32"
+# What the padded border holds, by torch's names (Conv2d's padding_mode): zeros, the input
+# mirrored about its edge pixel, the edge pixel repeated, or the input wrapped around. The
+# numpy.pad mode of each; reflect needs each pad shorter than its axis, circular no longer.
+PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
 def conv_out_size(n: int, k: int, pad_lo: int, pad_hi: int, stride: int, dilation: int = 1) -> int:
@@ -47,6 +51,7 @@ class DepthwiseCase:
     layout: str = "NCHW"
     dtype: str = "float32"
     epilogue: str = ""  # the block around the convolution (model/epilogue.py); "": the bare op
+    padding_mode: str = "zeros"  # PADDING_MODES
 
     def __post_init__(self):
         for f in fields(self):
@@ -69,6 +74,13 @@ class DepthwiseCase:
             check_epilogue(self.epilogue)
             if self.is_integer:
                 raise ValueError(f"integer cases have no epilogue, got {self.epilogue!r}")
+        if self.padding_mode not in PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {tuple(PADDING_MODES)}, got {self.padding_mode!r}")
+        if self.padding_mode in ("reflect", "circular"):
+            longest = self.height - (self.padding_mode == "reflect"), self.width - (self.padding_mode == "reflect")
+            if max(self.pad_top, self.pad_bottom) > longest[0] or max(self.pad_left, self.pad_right) > longest[1]:
+                raise ValueError(f"{self.padding_mode} padding takes pads up to {longest[0]} (height) and "
+                                 f"{longest[1]} (width), got {self.padding}")
         if self.out_height < 1 or self.out_width < 1:
             raise ValueError(f"empty output {self.out_height}x{self.out_width}: {self.summary()}")
 

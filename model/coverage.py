@@ -53,6 +53,7 @@ def case_classes(case) -> dict[str, str]:
         "innermost extent": lane_class(vectorized),
         "batch": "1" if case.batch == 1 else "2+",
         "epilogue": case.epilogue or "none",
+        "padding mode": case.padding_mode,
     }
 
 
@@ -78,4 +79,5 @@ def possible_classes(space) -> dict[str, tuple]:
         "innermost extent": extents,
         "batch": ("1", "2+") if space.max_batch > 1 else ("1",),
         "epilogue": tuple(e or "none" for e in space.epilogues),
+        "padding mode": tuple(space.padding_modes),
     }

@@ -38,8 +38,11 @@ def same_padding(case, upper: bool) -> tuple[int, int, int, int]:
 
 
 def auto_pads(case) -> tuple[str, ...]:
-    """The ONNX auto_pad values that give exactly the case's padding (NOTSET always does)."""
+    """The ONNX auto_pad values that give exactly the case's padding (NOTSET always does; a
+    border other than zeros is a Pad node's, so the Conv's own padding is NOTSET, all zeros)."""
     forms = ["NOTSET"]
+    if case.padding_mode != "zeros":
+        return tuple(forms)
     if case.padding == same_padding(case, upper=True):
         forms.append("SAME_UPPER")
     if case.padding == same_padding(case, upper=False):

@@ -28,3 +28,4 @@ class CaseSpace:
     max_work: int = MAX_WORK
     epilogues: tuple[str, ...] = ("",)  # model/epilogue.py; float cases only
     same_padding: bool = False  # a third of the cases padded by the SAME rule (model/padding.py)
+    padding_modes: tuple[str, ...] = ("zeros",)  # model/case.py PADDING_MODES

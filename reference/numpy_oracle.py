@@ -1,9 +1,12 @@
 """The oracle: a depthwise convolution in float64 numpy, vectorised over pixels.
 
-It depends on numpy alone, so the repro scripts embed its source as it is. Integer cases
-are computed in int64: exact, as the int32 accumulator must be.
+It depends on numpy and the case model alone, so the repro scripts embed its source as it is.
+Integer cases are computed in int64: exact, as the int32 accumulator must be. The border is
+padded as the case's padding_mode says (numpy.pad's constant, reflect, edge or wrap).
 """
 import numpy as np
+
+from model.case import PADDING_MODES
 
 
 def numpy_reference(case, data, weight):
@@ -14,7 +17,8 @@ def numpy_reference(case, data, weight):
     """
     exact = np.int64 if case.is_integer else np.float64
     x, w = case.to_canonical(np.asarray(data, dtype=exact), np.asarray(weight, dtype=exact))
-    x = np.pad(x, ((0, 0), (0, 0), (case.pad_top, case.pad_bottom), (case.pad_left, case.pad_right)))
+    x = np.pad(x, ((0, 0), (0, 0), (case.pad_top, case.pad_bottom), (case.pad_left, case.pad_right)),
+               mode=PADDING_MODES[case.padding_mode])
     oh, ow = case.out_height, case.out_width
     sh, sw = case.stride
     dh, dw = case.dilation

@@ -1,5 +1,6 @@
-"""ONNX graphs of a case: the depthwise `Conv` (group = C, C*M output channels) and its epilogue
-(model/epilogue.py) as ONNX operators, built with `onnx.helper`. The onnxruntime reference
+"""ONNX graphs of a case: the depthwise `Conv` (group = C, C*M output channels), after a `Pad`
+for a padding mode other than zeros, and its epilogue (model/epilogue.py) as ONNX operators,
+built with `onnx.helper`. The onnxruntime reference
 and the onnx_import kernel both use it.
 
 ONNX convolutions are NCHW; the graph's inputs are the example's arrays in ONNX's shapes
@@ -16,11 +17,21 @@ from model.epilogue import BN_EPSILON, block_output_shape, parameter_shapes, ste
 OPSETS = (11, 13, 15, 18, 22)
 BFLOAT16_OPSET = 22  # the first opset whose Conv takes bfloat16
 ONNX_DTYPES = ("float32", "float64", "float16", "bfloat16")
+# ONNX Pad's mode for each padding mode other than zeros (model/case.py), and the first opset
+# that has it: reflect and edge since Pad took its pads as an input (11), wrap since 19.
+PAD_MODES = {"reflect": ("reflect", 11), "replicate": ("edge", 11), "circular": ("wrap", 19)}
 
 
-def valid_opsets(dtype: str) -> tuple[int, ...]:
-    """The drawn opsets whose operators all take `dtype`."""
-    return tuple(o for o in OPSETS if dtype != "bfloat16" or o >= BFLOAT16_OPSET)
+def least_opset(case) -> int:
+    """The lowest opset whose operators express the case: its dtype (bfloat16 from 22) and its
+    padding mode (Pad's mode)."""
+    return max(BFLOAT16_OPSET if case.dtype == "bfloat16" else OPSETS[0],
+               PAD_MODES[case.padding_mode][1] if case.padding_mode in PAD_MODES else OPSETS[0])
+
+
+def valid_opsets(case) -> tuple[int, ...]:
+    """The drawn opsets whose operators express the case."""
+    return tuple(o for o in OPSETS if o >= least_opset(case))
 
 
 def onnx_shapes(case) -> dict[str, tuple]:
@@ -52,7 +63,7 @@ def onnx_model(case, opset: int = 13, auto_pad: str = "NOTSET", initializers: di
     dtype = helper.np_dtype_to_tensor_dtype(np.dtype(case.dtype))
     initializers = initializers or {}
     parts = steps(case.epilogue)
-    nodes, constants = [], dict(initializers)
+    nodes, constants, shapes = [], dict(initializers), []
 
     def node(op, inputs, **attributes):
         output = f"{op.lower()}_{len(nodes)}"
@@ -61,6 +72,10 @@ def onnx_model(case, opset: int = 13, auto_pad: str = "NOTSET", initializers: di
 
     x = node("Conv", ["data", "expand_weight"]) if "expand" in parts else "data"
     padding = {"pads": list(case.padding)} if auto_pad == "NOTSET" else {"auto_pad": auto_pad}
+    if case.padding_mode in PAD_MODES:  # a border other than zeros: a Pad node, then an unpadded Conv
+        pads = [0, 0, case.pad_top, case.pad_left, 0, 0, case.pad_bottom, case.pad_right]
+        shapes.append(numpy_helper.from_array(np.array(pads, np.int64), "pads"))
+        x, padding = node("Pad", [x, "pads"], mode=PAD_MODES[case.padding_mode][0]), {"pads": [0, 0, 0, 0]}
     y = node("Conv", [x, "weight", *(["bias"] if "bias" in parts else [])], group=case.channels,
              kernel_shape=[case.kernel_h, case.kernel_w], strides=list(case.stride),
              dilations=list(case.dilation), **padding)
@@ -80,8 +95,8 @@ def onnx_model(case, opset: int = 13, auto_pad: str = "NOTSET", initializers: di
               if name not in initializers]
     output = helper.make_tensor_value_info("out", dtype, block_output_shape(case.with_layout("NCHW")))
     graph = helper.make_graph(nodes, "depthwise_block", inputs, [output],
-                              initializer=[numpy_helper.from_array(np.asarray(a, case.dtype), name)
-                                           for name, a in constants.items()])
+                              initializer=shapes + [numpy_helper.from_array(np.asarray(a, case.dtype), name)
+                                                    for name, a in constants.items()])
     opsets = [helper.make_opsetid("", opset)]
     return helper.make_model(graph, opset_imports=opsets, ir_version=helper.find_min_ir_version_for(opsets),
                              producer_name="dwconf")

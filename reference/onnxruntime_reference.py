@@ -1,10 +1,11 @@
 """onnxruntime as a reference: the case's block as an ONNX graph (reference/onnx_graph.py) run by
-the CPU execution provider (MLAS's convolution kernels), in the case's dtype."""
+the CPU execution provider (MLAS's convolution kernels), in the case's dtype; a padding mode
+other than zeros is a Pad node in front of the convolution."""
 from __future__ import annotations
 
 import functools
 
-from reference.onnx_graph import onnx_arrays, onnx_model
+from reference.onnx_graph import least_opset, onnx_arrays, onnx_model
 
 # onnxruntime's CPU Conv has float32 and float16 kernels only (NOT_IMPLEMENTED for float64;
 # the ONNX spec gives Conv bfloat16 from opset 22, which the CPU provider does not implement).
@@ -21,7 +22,8 @@ def _session(case):
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only
-    return onnxruntime.InferenceSession(onnx_model(case).SerializeToString(), options,
+    model = onnx_model(case, opset=max(13, least_opset(case)))
+    return onnxruntime.InferenceSession(model.SerializeToString(), options,
                                         providers=["CPUExecutionProvider"])
 
 

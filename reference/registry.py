@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from model.case import DTYPES, INTEGER_DTYPES
+from model.case import DTYPES, INTEGER_DTYPES, PADDING_MODES
 from model.optional import missing_package
 from reference.gradients import numpy_gradients, torch_gradients
 from reference.mxnet_reference import mxnet_reference
@@ -30,6 +30,7 @@ class Reference:
     dtype_note: str = ""  # why the missing dtypes are missing
     gradients: Callable | None = None
     epilogues: bool = False  # computes the block around the convolution too (model/epilogue.py)
+    padding_modes: tuple[str, ...] = ("zeros",)  # the borders it pads with (model/case.py PADDING_MODES)
 
     def why_unavailable(self) -> str | None:
         return missing_package(self.module)
@@ -46,6 +47,8 @@ class Reference:
             return f"{self.name} does not compute {case.dtype}{self.dtype_note}"
         if case.epilogue and not self.epilogues:
             return f"{self.name} computes the bare convolution here, not the epilogue {case.epilogue}"
+        if case.padding_mode not in self.padding_modes:
+            return f"{self.name} pads with {'/'.join(self.padding_modes)} here, not {case.padding_mode}"
         return None
 
 
@@ -53,14 +56,14 @@ REFERENCES: dict[str, Reference] = {
     ref.name: ref
     for ref in (
         Reference("numpy", numpy_reference, exact=True, gradients=numpy_gradients, epilogues=True,
-                  dtypes=DTYPES + INTEGER_DTYPES),
+                  dtypes=DTYPES + INTEGER_DTYPES, padding_modes=tuple(PADDING_MODES)),
         Reference("torch", torch_reference, module="torch", gradients=torch_gradients, epilogues=True,
-                  dtypes=DTYPES + INTEGER_DTYPES),
+                  dtypes=DTYPES + INTEGER_DTYPES, padding_modes=tuple(PADDING_MODES)),
         Reference("mxnet", mxnet_reference, module="mxnet", dtypes=("float32", "float64"),
                   dtype_note=" (MXNet 1.9.1's CPU convolution takes float32/float64; float16 fails with "
                             "'FP16 gemm on cpu not implemented!')"),
         Reference("onnxruntime", onnxruntime_reference, module="onnxruntime", epilogues=True,
-                  dtypes=ONNXRUNTIME_DTYPES,
+                  dtypes=ONNXRUNTIME_DTYPES, padding_modes=tuple(PADDING_MODES),
                   dtype_note=" (its CPU execution provider's Conv has float32 and float16 kernels only: "
                              "NOT_IMPLEMENTED for float64 and bfloat16)"),
     )

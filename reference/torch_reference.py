@@ -1,4 +1,4 @@
-"""PyTorch as a reference: `conv2d(groups=C)`, asymmetric padding through `F.pad`."""
+"""PyTorch as a reference: `conv2d(groups=C)`, asymmetric padding (in every padding mode) through `F.pad`."""
 import functools
 
 import numpy as np
@@ -36,8 +36,7 @@ def torch_reference(case, data, weight, **extras):
     with torch.no_grad():
         if "expand" in parts:
             x = F.conv2d(x, tensor(extras["expand_weight"])[:, :, None, None])
-        out = F.conv2d(F.pad(x, case.torch_pad), w, stride=case.stride, padding=0, dilation=case.dilation,
-                       groups=case.channels)
+        out = F.conv2d(pad(x, case), w, stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
         if "bias" in parts:
             out = out + tensor(extras["bias"])[None, :, None, None]
         if "bn" in parts:
@@ -57,6 +56,17 @@ def torch_reference(case, data, weight, **extras):
     else:
         out = out.numpy()
     return case.from_canonical_output(out)
+
+
+# torch's F.pad mode of each padding mode (model/case.py).
+TORCH_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
+
+
+def pad(x, case):
+    """`x` (NCHW) padded as the case says, by `F.pad`."""
+    import torch.nn.functional as F
+
+    return F.pad(x, case.torch_pad, mode=TORCH_PAD_MODES[case.padding_mode])
 
 
 def torch_on_invalid(conv) -> str:

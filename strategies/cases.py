@@ -59,8 +59,9 @@ def padding_pairs(dilated_kernel: int, asymmetric: bool) -> st.SearchStrategy[tu
 
 
 @functools.lru_cache(maxsize=4096)
-def input_extent(dilated_kernel: int, pad_before: int, pad_after: int, max_extent: int) -> st.SearchStrategy[int]:
-    return _input_extent(dilated_kernel, pad_before, pad_after, max_extent)
+def input_extent(dilated_kernel: int, pad_before: int, pad_after: int, max_extent: int,
+                 at_least: int = 1) -> st.SearchStrategy[int]:
+    return _input_extent(dilated_kernel, pad_before, pad_after, max_extent, at_least)
 
 
 @st.composite
@@ -71,13 +72,13 @@ def _symmetric_padding(draw, upper: int) -> tuple[int, int]:
 
 @functools.lru_cache(maxsize=4096)
 def row_extent(dilated_kernel: int, pad_before: int, pad_after: int, stride: int, max_extent: int,
-               max_row: int, per_output: int, per_input: int, budget: int) -> st.SearchStrategy[int]:
+               max_row: int, per_output: int, per_input: int, budget: int, at_least: int = 1) -> st.SearchStrategy[int]:
     """An input row length (W, the axis kernels vectorize): as for the height, or the one that
     gives an output row of a lane-width edge (LANE_EDGES), as long as `max_row` and `budget`
     allow (an output column costs `per_output`, an input column `per_input`). The edge is drawn
     as the output length, so it stays put while the shrinker lowers padding, stride or kernel
-    around it. Shrinks towards the plain lengths."""
-    smallest = max(1, dilated_kernel - pad_before - pad_after)
+    around it. Shrinks towards the plain lengths. `at_least`: as for the height."""
+    smallest = max(1, dilated_kernel - pad_before - pad_after, at_least)
     longest = max(smallest, min(max_row, (budget - per_output) // max(1, per_output + per_input)))
 
     def input_for(out: int) -> int:
@@ -87,11 +88,17 @@ def row_extent(dilated_kernel: int, pad_before: int, pad_after: int, stride: int
 
 
 @st.composite
-def _input_extent(draw, dilated_kernel: int, pad_before: int, pad_after: int, max_extent: int) -> int:
-    """An input length that leaves at least one output; its lower edge makes the kernel
-    cover the whole padded input."""
-    smallest = max(1, dilated_kernel - pad_before - pad_after)
+def _input_extent(draw, dilated_kernel: int, pad_before: int, pad_after: int, max_extent: int, at_least: int) -> int:
+    """An input length that leaves at least one output, and is at least `at_least` (what the
+    padding mode needs: model/case.py); its lower edge makes the kernel cover the whole padded input."""
+    smallest = max(1, dilated_kernel - pad_before - pad_after, at_least)
     return draw(edge_biased(smallest, smallest + max_extent))
+
+
+def mode_extent(mode: str, pad_before: int, pad_after: int) -> int:
+    """The shortest axis a padding mode can pad by these pads (model/case.py)."""
+    longest_pad = max(pad_before, pad_after)
+    return max(1, longest_pad + 1 if mode == "reflect" else longest_pad if mode == "circular" else 1)
 
 
 @functools.lru_cache(maxsize=256)
@@ -110,6 +117,9 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     # comes first, so a failure shrinks towards explicit padding. A SAME case's kernel is at
     # least 2 wide, so that it pads something (a 1x1 kernel at stride 1 pads nothing).
     same = draw(st.sampled_from(SAME_RULES)) if space.same_padding else None
+    # The padding mode (zeros about half the time, and what a failure shrinks to); reflect and
+    # circular borders are copied from the input, so each axis is drawn long enough for its pads.
+    mode = draw(first_biased(space.padding_modes)) if len(space.padding_modes) > 1 else space.padding_modes[0]
     kernel_h = draw(edge_biased(1, space.max_kernel))
     # Square kernels half the time: a transposed read is invisible in any other. The flag comes
     # after the drawn width, which stays drawn (and shrinks to 1 unused), so the flag shrinking
@@ -130,12 +140,15 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
         pad_left, pad_right = draw(padding_pairs(dk_w, space.asymmetric_padding))
     multiplier = draw(edge_biased(1, space.max_multiplier))
     if same is None:
-        height = draw(input_extent(dk_h, pad_top, pad_bottom, space.max_extent))
+        height = draw(input_extent(dk_h, pad_top, pad_bottom, space.max_extent, mode_extent(mode, pad_top, pad_bottom)))
         out_height = (height + pad_top + pad_bottom - dk_h) // stride_h + 1
         width = draw(row_extent(dk_w, pad_left, pad_right, stride_w, space.max_extent, space.max_row,
-                                out_height * kernel_h * kernel_w * multiplier, height, space.max_work))
-    else:  # any extent works: SAME pads to an output of ceil(extent / stride)
-        height, width = draw(edge_biased(1, space.max_extent)), draw(edge_biased(1, space.max_extent))
+                                out_height * kernel_h * kernel_w * multiplier, height, space.max_work,
+                                mode_extent(mode, pad_left, pad_right)))
+    else:  # any extent works: SAME pads to an output of ceil(extent / stride), each side at most half the kernel
+        least_h, least_w = (mode_extent(mode, -(-(dk - 1) // 2), 0) for dk in (dk_h, dk_w))
+        height = draw(edge_biased(least_h, least_h + space.max_extent))
+        width = draw(edge_biased(least_w, least_w + space.max_extent))
         pad_top, pad_bottom = same_pads(height, dk_h, stride_h, same)
         pad_left, pad_right = same_pads(width, dk_w, stride_w, same)
 
@@ -143,7 +156,7 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
         height=height, width=width, kernel_h=kernel_h, kernel_w=kernel_w,
         stride_h=stride_h, stride_w=stride_w, pad_top=pad_top, pad_left=pad_left,
         pad_bottom=pad_bottom, pad_right=pad_right, dilation_h=dilation_h,
-        dilation_w=dilation_w, multiplier=multiplier, layout=layout, dtype=dtype,
+        dilation_w=dilation_w, multiplier=multiplier, layout=layout, dtype=dtype, padding_mode=mode,
     )
     per_image_channel = geometry.work  # batch = channels = 1
     affordable = max(1, space.max_work // per_image_channel)

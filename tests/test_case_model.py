@@ -40,10 +40,19 @@ def test_summary_is_python_that_rebuilds_the_case(case):
 @pytest.mark.parametrize("bad", [dict(channels=0), dict(pad_top=-1), dict(layout="CHWN"),
                                  dict(dtype="int16"), dict(height=2, kernel_h=3), dict(stride_w=0),
                                  dict(epilogue="relu+bias"), dict(epilogue="gelu"), dict(epilogue="relu+relu6"),
-                                 dict(dtype="int8", epilogue="bias")])
+                                 dict(dtype="int8", epilogue="bias"), dict(padding_mode="mirror"),
+                                 # reflect pads at most extent - 1, circular at most the extent
+                                 dict(height=2, pad_top=2, padding_mode="reflect"),
+                                 dict(width=2, pad_right=3, padding_mode="circular")])
 def test_invalid_cases_are_refused(bad):
     with pytest.raises(ValueError):
         DepthwiseCase(**bad)
+
+
+def test_padding_modes_take_pads_up_to_what_their_border_can_copy():
+    assert DepthwiseCase(height=2, pad_top=1, pad_bottom=1, padding_mode="reflect").out_height == 4
+    assert DepthwiseCase(width=2, pad_left=2, pad_right=2, padding_mode="circular").out_width == 6
+    assert DepthwiseCase(width=2, pad_left=5, padding_mode="replicate").out_width == 7
 
 
 def test_layout_conversion_round_trips():

@@ -81,10 +81,10 @@ def test_every_drawn_onnx_model_is_valid(dtype, epilogue):
     case = DepthwiseCase(channels=2, multiplier=2, height=5, width=4, kernel_h=3, kernel_w=2, pad_top=1,
                          pad_right=1, dtype=dtype, epilogue=epilogue)
     arrays = onnx_arrays(case, seeded_example(case, 0).arrays)
-    for opset in valid_opsets(dtype):
+    for opset in valid_opsets(case):
         for initializers in (None, {n: a for n, a in arrays.items() if n not in ("data", "residual")}):
             onnx.checker.check_model(onnx_model(case, opset, initializers=initializers), full_check=True)
-    assert set(valid_opsets("bfloat16")) == {o for o in OPSETS if o >= 22}
+    assert set(valid_opsets(DepthwiseCase(dtype="bfloat16"))) == {o for o in OPSETS if o >= 22}
 
 
 def test_onnxruntime_lies_inside_the_bound_for_every_epilogue(self_test):

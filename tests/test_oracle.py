@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 
 from reference.numpy_oracle import numpy_reference
-from model.case import DepthwiseCase
+from model.case import PADDING_MODES, DepthwiseCase
 from model.space import CaseSpace
 from strategies.cases import depthwise_cases
 from model.example import seeded_normal
@@ -47,6 +47,19 @@ def test_multiplier_numbers_output_channels_like_topi():
     assert numpy_reference(case, data, weight).ravel().tolist() == [10, 20, 60, 80]
 
 
+def border_index(i: int, n: int, mode: str) -> int | None:
+    """Which input pixel of an axis of length n position i (maybe outside it) reads; None: a zero."""
+    if 0 <= i < n:
+        return i
+    if mode == "reflect":  # mirrored about the edge pixel
+        return -i if i < 0 else 2 * (n - 1) - i
+    if mode == "replicate":
+        return min(max(i, 0), n - 1)
+    if mode == "circular":
+        return i % n
+    return None
+
+
 def loop_reference(case, data, weight):
     """The definition, one output element at a time (slow; for cross-checking only)."""
     x, w = case.to_canonical(data, weight)
@@ -57,16 +70,18 @@ def loop_reference(case, data, weight):
                 for j in range(case.out_width):
                     for a in range(case.kernel_h):
                         for b in range(case.kernel_w):
-                            r = i * case.stride_h + a * case.dilation_h - case.pad_top
-                            s = j * case.stride_w + b * case.dilation_w - case.pad_left
-                            if 0 <= r < case.height and 0 <= s < case.width:
+                            r = border_index(i * case.stride_h + a * case.dilation_h - case.pad_top,
+                                             case.height, case.padding_mode)
+                            s = border_index(j * case.stride_w + b * case.dilation_w - case.pad_left,
+                                             case.width, case.padding_mode)
+                            if r is not None and s is not None:
                                 out[n, c, i, j] += (x[n, c // case.multiplier, r, s]
                                                     * w[c // case.multiplier, c % case.multiplier, a, b])
     return case.from_canonical_output(out)
 
 
-@settings(max_examples=60, deadline=None)
-@given(depthwise_cases(CaseSpace(max_work=3000)))
+@settings(max_examples=100, deadline=None)
+@given(depthwise_cases(CaseSpace(max_work=3000, padding_modes=tuple(PADDING_MODES))))
 def test_oracle_equals_the_loop_definition(case):
     rng = np.random.default_rng(1)
     data, weight = rng.standard_normal(case.input_shape), rng.standard_normal(case.weight_shape)

@@ -84,3 +84,24 @@ def test_output_rows_reach_lane_width_edges_past_the_plain_lengths():
         found = find(depthwise_cases(), lambda case, out=out: case.out_width == out and case.width >= out,
                      settings=settings(max_examples=3000, database=None, derandomize=True))
         assert found.out_width == out and found.work <= MAX_WORK
+
+
+MODES = CaseSpace(padding_modes=("zeros", "reflect", "replicate", "circular"), same_padding=True)
+
+
+@settings(max_examples=400, database=None)
+@given(depthwise_cases(MODES))
+def test_every_drawn_padding_mode_case_is_valid_and_affordable(case):
+    # the constructor refuses pads a reflect/circular border cannot copy; the budget holds too
+    assert case.padding_mode in MODES.padding_modes and case.work <= MAX_WORK
+
+
+def test_padding_modes_reach_the_longest_pad_their_border_can_copy():
+    how = settings(max_examples=3000, database=None, derandomize=True)
+    reflect = find(depthwise_cases(MODES), lambda c: c.padding_mode == "reflect" and c.pad_top == c.height - 1 > 0,
+                   settings=how)
+    circular = find(depthwise_cases(MODES), lambda c: c.padding_mode == "circular" and c.pad_right == c.width > 1,
+                    settings=how)
+    assert reflect.pad_top == reflect.height - 1 and circular.pad_right == circular.width
+    # a failure shrinks towards zeros: the mode is drawn first-biased
+    assert find(depthwise_cases(MODES), lambda c: any(c.padding), settings=how).padding_mode == "zeros"
