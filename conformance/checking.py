@@ -8,6 +8,7 @@ such, never as shrunk, and only when no generated example failed.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 
@@ -25,7 +26,7 @@ from reference.comparison import COMPILED, ERROR, KNOWN, Verdict
 from reports.failures import Failure, write_failure
 from runner.isolation import InProcessRunner
 from strategies.inputs import batches, conv_examples
-from strategies.pinned import pinned_examples
+from strategies.pinned import pinned_examples, spread
 from targets.rpc import DeviceLost
 
 
@@ -169,9 +170,13 @@ def property_test(kernel, target, references, results, report_dir, runner=None, 
         steer_towards(max(errors), label="error / bound")
 
     space = target.restrict(kernel.space, kernel.kind)
+    nightly = settings.get_current_profile_name() == "nightly"
+    if kernel.generic is not None and target.example_share < 1 and not nightly:
+        # A shape-generic kernel builds once per dtype, so its cost is its dtypes: a target with
+        # a share of the examples gets a like share of them (a compile-only GPU row: float32).
+        space = dataclasses.replace(space, dtypes=tuple(spread(list(space.dtypes), target.example_share)))
     results.expect_classes(kernel.name, target.name, {**possible_classes(space), **(kernel.option_classes or {})})
-    pick = (any(isinstance(r, SelfCheck) for r in references) and not every_self_check
-            and settings.get_current_profile_name() != "nightly")
+    pick = any(isinstance(r, SelfCheck) for r in references) and not every_self_check and not nightly
     examples = conv_examples(space, kernel.options, kernel.gradient is not None, pick)
     key = f"dwconf:{row_id(kernel.name, target.examples_key)}"
     size = (batch or GENERIC_BATCH) if kernel.generic is not None else 1
@@ -182,7 +187,7 @@ def property_test(kernel, target, references, results, report_dir, runner=None, 
     # Slow-to-build kernels and costly targets (GPU targets with no device here among them) get
     # their share of the examples, except in the nightly profile.
     share = kernel.example_share * target.example_share
-    if share < 1 and settings.get_current_profile_name() != "nightly":
+    if share < 1 and not nightly:
         current = settings.default
         test = settings(current, max_examples=max(5, int(current.max_examples * share)))(test)
     return test

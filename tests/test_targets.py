@@ -82,3 +82,14 @@ def test_unknown_kernel_names_the_known_ones():
 def test_registering_a_second_kernel_under_a_taken_name_is_refused():
     with pytest.raises(ValueError):
         register_kernel(KERNELS["seed_te"].__class__(name="seed_te", compute=lambda case: None))
+
+
+def test_a_target_with_a_share_checks_a_like_share_of_the_pinned_examples_spread_evenly():
+    from strategies.pinned import pinned_examples, spread
+
+    targets = {t.name: t for t in discover_targets()}
+    full = [name for name, _ in pinned_examples(KERNELS["relax_block"], targets["llvm"])]
+    quarter = [name for name, _ in pinned_examples(KERNELS["relax_block"], targets["llvm-x86-64"])]
+    assert len(full) == 17 and len(quarter) == 5 and quarter == spread(full, 0.25)
+    assert quarter[0] == full[0] and quarter[-1] in full[-4:]
+    assert spread(list(range(7)), 0.5) == [0, 2, 4, 5] and spread([1], 0.15) == [1] and spread([], 0.5) == []
