@@ -179,7 +179,8 @@ def pinned_models() -> list[tuple[str, object, dict]]:
             ("numeric_mobilenet_constants", numeric, _options(PADDINGS, "numeric", "constants")),
             ("bfloat16", dataclasses.replace(same, dtype="bfloat16"), _options(PADDINGS, "module", "inputs")),
             # every padding mode, each in another form: the border module, Conv2d's own, "same"
-            ("reflect_module", dataclasses.replace(same, padding_mode="reflect"), _options(PADDINGS, "module", "inputs")),
+            ("reflect_module", dataclasses.replace(same, padding_mode="reflect"),
+             _options(PADDINGS, "module", "inputs")),
             ("replicate_numeric", dataclasses.replace(numeric, epilogue="", padding_mode="replicate"),
              _options(PADDINGS, "numeric", "inputs")),
             ("circular_same", dataclasses.replace(same, padding_mode="circular"), _options(PADDINGS, "same", "inputs"))]
