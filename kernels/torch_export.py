@@ -46,10 +46,11 @@ def torch_shapes(case) -> dict[str, tuple]:
             "project_weight": (c, cm, 1, 1)}
 
 
-def block_module(case, padding: str, batch_norm=None):
+def block_module(case, padding: str, batch_norm=None, border=None):
     """The case's block as a torch.nn.Module in the case's dtype (its values are the defaults:
     every one is an input of the imported module). `batch_norm(channels)`: the BN layer
-    (default BatchNorm2d with its running statistics as parameters; a mutant's otherwise)."""
+    (default BatchNorm2d with its running statistics as parameters; a mutant's otherwise);
+    `border(case)`: the module that pads in front ("module" padding; a mutant's otherwise)."""
     import torch
 
     parts = steps(case.epilogue)
@@ -58,7 +59,8 @@ def block_module(case, padding: str, batch_norm=None):
     if "expand" in parts:
         layers.append(("expand", torch.nn.Conv2d(case.channels, case.channels, 1, bias=False)))
     if padding == "module" and any(case.padding):
-        layers.append(("pad", getattr(torch.nn, PAD_MODULES[case.padding_mode])(case.torch_pad)))
+        pad = border(case) if border else getattr(torch.nn, PAD_MODULES[case.padding_mode])(case.torch_pad)
+        layers.append(("pad", pad))
     layers.append(("conv", torch.nn.Conv2d(case.channels, case.out_channels, (case.kernel_h, case.kernel_w),
                                            stride=case.stride, padding=conv_padding, dilation=case.dilation,
                                            groups=case.channels, bias="bias" in parts,
@@ -112,7 +114,8 @@ FRONTEND_NAMES = {"data": "data", "residual": "residual", "p_body_expand_weight"
                   "p_body_project_weight": "project_weight"}
 
 
-def torch_exported(case, padding: str = "module", params: str = "inputs", constants=None, batch_norm=None):
+def torch_exported(case, padding: str = "module", params: str = "inputs", constants=None, batch_norm=None,
+                   border=None):
     """The module TVM's PyTorch frontend makes of the exported block (keep_params_as_input), its
     parameters renamed after the example's arrays. BatchNorm's running statistics are made
     parameters too (as buffers the frontend bakes them in as constants, and a module with
@@ -123,7 +126,7 @@ def torch_exported(case, padding: str = "module", params: str = "inputs", consta
     from tvm import relax
     from tvm.relax.frontend.torch import from_exported_program
 
-    model = block_module(case, padding, batch_norm)
+    model = block_module(case, padding, batch_norm, border)
     dtype = getattr(torch, case.dtype)
     example = [torch.zeros(case.input_shape, dtype=dtype)]
     if "residual" in steps(case.epilogue):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 
+from hypothesis import strategies as st
+
 from kernels.kernel import Kernel
 from kernels.onnx_import import arguments as onnx_arguments, onnx_imported, onnx_options
 from kernels.torch_export import arguments as torch_arguments, export_options, torch_exported
 from model.case import DepthwiseCase
 from model.epilogue import BN_EPSILON
+from model.example import BOUND_INPUTS
 from model.space import CaseSpace
 
 
@@ -38,6 +41,32 @@ def _scale_in_reversed_channels(channels: int):
     return ReversedScale()
 
 
+def _reflect_repeating_the_edge(case):
+    """A reflect border that mirrors about the edge pixel's outer side, repeating it (numpy's
+    "symmetric"), written out as slices, flips and concatenations as a hand-made exporter would."""
+    import torch
+
+    from kernels.torch_export import PAD_MODULES
+
+    if case.padding_mode != "reflect":
+        return getattr(torch.nn, PAD_MODULES[case.padding_mode])(case.torch_pad)
+
+    class SymmetricPad2d(torch.nn.Module):
+        def forward(self, x):
+            for axis, (before, after) in ((3, (case.pad_left, case.pad_right)), (2, (case.pad_top, case.pad_bottom))):
+                n = x.shape[axis]
+                x = torch.cat([x.narrow(axis, 0, before).flip(axis), x,
+                               x.narrow(axis, n - after, after).flip(axis)], dim=axis)
+            return x
+
+    return SymmetricPad2d()
+
+
+def _border_module_options(case):
+    """The border module always (the mutant is in it), parameters as inputs."""
+    return st.just({"padding": "module", "params": "inputs", BOUND_INPUTS: None})
+
+
 FRONTEND_MUTANTS = (
     (Kernel(name="mutant_same_upper_lower_swapped", kind="relax",
             compute=functools.partial(onnx_imported, padding_rule=_upper_lower_swapped), options=onnx_options,
@@ -49,4 +78,10 @@ FRONTEND_MUTANTS = (
             arguments=torch_arguments, space=CaseSpace(layouts=("NCHW",), epilogues=("bn",), max_channels=8),
             description="torch BatchNorm folded into scale and shift, the scale's channels reversed"),
      DepthwiseCase(channels=2, epilogue="bn")),
+    (Kernel(name="mutant_reflect_repeats_edge", kind="relax",
+            compute=functools.partial(torch_exported, border=_reflect_repeating_the_edge),
+            options=_border_module_options, arguments=torch_arguments,
+            space=CaseSpace(layouts=("NCHW",), padding_modes=("zeros", "reflect"), max_channels=8),
+            description="torch reflect padding that repeats the edge pixel (numpy's 'symmetric')"),
+     DepthwiseCase(height=2, pad_top=1, padding_mode="reflect")),
 )
