@@ -63,7 +63,7 @@ def onnx_model(case, opset: int = 13, auto_pad: str = "NOTSET", initializers: di
     dtype = helper.np_dtype_to_tensor_dtype(np.dtype(case.dtype))
     initializers = initializers or {}
     parts = steps(case.epilogue)
-    nodes, constants, shapes = [], dict(initializers), []
+    nodes, constants, pads_initializer = [], dict(initializers), []
 
     def node(op, inputs, **attributes):
         output = f"{op.lower()}_{len(nodes)}"
@@ -74,7 +74,7 @@ def onnx_model(case, opset: int = 13, auto_pad: str = "NOTSET", initializers: di
     padding = {"pads": list(case.padding)} if auto_pad == "NOTSET" else {"auto_pad": auto_pad}
     if case.padding_mode in PAD_MODES:  # a border other than zeros: a Pad node, then an unpadded Conv
         pads = [0, 0, case.pad_top, case.pad_left, 0, 0, case.pad_bottom, case.pad_right]
-        shapes.append(numpy_helper.from_array(np.array(pads, np.int64), "pads"))
+        pads_initializer.append(numpy_helper.from_array(np.array(pads, np.int64), "pads"))
         x, padding = node("Pad", [x, "pads"], mode=PAD_MODES[case.padding_mode][0]), {"pads": [0, 0, 0, 0]}
     y = node("Conv", [x, "weight", *(["bias"] if "bias" in parts else [])], group=case.channels,
              kernel_shape=[case.kernel_h, case.kernel_w], strides=list(case.stride),
@@ -94,9 +94,8 @@ def onnx_model(case, opset: int = 13, auto_pad: str = "NOTSET", initializers: di
     inputs = [helper.make_tensor_value_info(name, dtype, shape) for name, shape in onnx_shapes(case).items()
               if name not in initializers]
     output = helper.make_tensor_value_info("out", dtype, block_output_shape(case.with_layout("NCHW")))
-    graph = helper.make_graph(nodes, "depthwise_block", inputs, [output],
-                              initializer=shapes + [numpy_helper.from_array(np.asarray(a, case.dtype), name)
-                                                    for name, a in constants.items()])
+    tensors = [numpy_helper.from_array(np.asarray(a, case.dtype), name) for name, a in constants.items()]
+    graph = helper.make_graph(nodes, "depthwise_block", inputs, [output], initializer=pads_initializer + tensors)
     opsets = [helper.make_opsetid("", opset)]
     return helper.make_model(graph, opset_imports=opsets, ir_version=helper.find_min_ir_version_for(opsets),
                              producer_name="dwconf")

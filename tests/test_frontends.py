@@ -87,6 +87,18 @@ def test_every_drawn_onnx_model_is_valid(dtype, epilogue):
     assert set(valid_opsets(DepthwiseCase(dtype="bfloat16"))) == {o for o in OPSETS if o >= 22}
 
 
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_a_padding_mode_is_a_valid_pad_node_at_every_opset_drawn_for_it(mode):
+    case = DepthwiseCase(channels=2, height=5, width=4, kernel_h=3, kernel_w=2, pad_top=1, pad_right=2,
+                         padding_mode=mode, epilogue="bias")
+    opsets = valid_opsets(case)
+    assert opsets == ((22,) if mode == "circular" else OPSETS)  # Pad's wrap mode is opset 19's
+    for opset in opsets:
+        model = onnx_model(case, opset)
+        onnx.checker.check_model(model, full_check=True)
+        assert [n.op_type for n in model.graph.node][:2] == ["Pad", "Conv"]
+
+
 def test_onnxruntime_lies_inside_the_bound_for_every_epilogue(self_test):
     ort = REFERENCES["onnxruntime"]
 
