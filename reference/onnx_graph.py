@@ -1,7 +1,6 @@
 """ONNX graphs of a case: the depthwise `Conv` (group = C, C*M output channels), after a `Pad`
 for a padding mode other than zeros, and its epilogue (model/epilogue.py) as ONNX operators,
-built with `onnx.helper`. The onnxruntime reference
-and the onnx_import kernel both use it.
+built with `onnx.helper`. The onnxruntime reference and the onnx_import kernel both use it.
 
 ONNX convolutions are NCHW; the graph's inputs are the example's arrays in ONNX's shapes
 (`onnx_arrays`): the weight as (C*M, 1, KH, KW), the pointwise weights as (out, in, 1, 1).
