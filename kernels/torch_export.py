@@ -159,13 +159,14 @@ def arguments(ex) -> dict:
 
 def export_options(case) -> st.SearchStrategy[dict]:
     """How the model pads (a form that does not give the case's padding falls back to the
-    ZeroPad2d module) and whether its parameters stay inputs; fixed-size choices whatever the
+    border module) and whether its parameters stay inputs; fixed-size choices whatever the
     case, so shrinking the case leaves them in place."""
-    return st.builds(functools.partial(_options, torch_padding_forms(case)), st.sampled_from(DRAWN_PADDINGS),
+    return st.builds(functools.partial(export_choice, torch_padding_forms(case)), st.sampled_from(DRAWN_PADDINGS),
                      st.sampled_from(PARAMS))
 
 
-def _options(forms, padding: str, params: str) -> dict:
+def export_choice(forms, padding: str, params: str) -> dict:
+    """The options of one choice: `padding` where it is among `forms` (else the border module), `params`."""
     return {"padding": padding if padding in forms else "module", "params": params,
             BOUND_INPUTS: INPUT_VALUES if params == "constants" else None}
 
@@ -178,15 +179,17 @@ def pinned_models() -> list[tuple[str, object, dict]]:
                          pad_top=1, pad_left=1, pad_bottom=2, pad_right=1)
     numeric = DepthwiseCase(channels=4, height=6, width=7, kernel_h=3, kernel_w=3, stride_h=2, stride_w=2,
                             pad_top=1, pad_left=1, pad_bottom=1, pad_right=1, epilogue=MOBILENET_V2)
-    return [("same_bias_relu", dataclasses.replace(same, epilogue="bias+relu"), _options(PADDINGS, "same", "inputs")),
-            ("numeric_mobilenet_constants", numeric, _options(PADDINGS, "numeric", "constants")),
-            ("bfloat16", dataclasses.replace(same, dtype="bfloat16"), _options(PADDINGS, "module", "inputs")),
+    return [("same_bias_relu", dataclasses.replace(same, epilogue="bias+relu"),
+             export_choice(PADDINGS, "same", "inputs")),
+            ("numeric_mobilenet_constants", numeric, export_choice(PADDINGS, "numeric", "constants")),
+            ("bfloat16", dataclasses.replace(same, dtype="bfloat16"), export_choice(PADDINGS, "module", "inputs")),
             # every padding mode, each in another form: the border module, Conv2d's own, "same"
             ("reflect_module", dataclasses.replace(same, padding_mode="reflect"),
-             _options(PADDINGS, "module", "inputs")),
+             export_choice(PADDINGS, "module", "inputs")),
             ("replicate_numeric", dataclasses.replace(numeric, epilogue="", padding_mode="replicate"),
-             _options(PADDINGS, "numeric", "inputs")),
-            ("circular_same", dataclasses.replace(same, padding_mode="circular"), _options(PADDINGS, "same", "inputs"))]
+             export_choice(PADDINGS, "numeric", "inputs")),
+            ("circular_same", dataclasses.replace(same, padding_mode="circular"),
+             export_choice(PADDINGS, "same", "inputs"))]
 
 
 def _torch_frontend_missing() -> str | None:

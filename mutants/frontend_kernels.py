@@ -8,10 +8,9 @@ from hypothesis import strategies as st
 
 from kernels.kernel import Kernel
 from kernels.onnx_import import arguments as onnx_arguments, onnx_imported, onnx_options
-from kernels.torch_export import arguments as torch_arguments, export_options, torch_exported
+from kernels.torch_export import PADDINGS, arguments as torch_arguments, export_choice, export_options, torch_exported
 from model.case import DepthwiseCase
 from model.epilogue import BN_EPSILON
-from model.example import BOUND_INPUTS
 from model.space import CaseSpace
 
 
@@ -46,11 +45,6 @@ def _reflect_repeating_the_edge(case):
     "symmetric"), written out as slices, flips and concatenations as a hand-made exporter would."""
     import torch
 
-    from kernels.torch_export import PAD_MODULES
-
-    if case.padding_mode != "reflect":
-        return getattr(torch.nn, PAD_MODULES[case.padding_mode])(case.torch_pad)
-
     class SymmetricPad2d(torch.nn.Module):
         def forward(self, x):
             for axis, (before, after) in ((3, (case.pad_left, case.pad_right)), (2, (case.pad_top, case.pad_bottom))):
@@ -64,7 +58,7 @@ def _reflect_repeating_the_edge(case):
 
 def _border_module_options(case):
     """The border module always (the mutant is in it), parameters as inputs."""
-    return st.just({"padding": "module", "params": "inputs", BOUND_INPUTS: None})
+    return st.just(export_choice(PADDINGS, "module", "inputs"))
 
 
 FRONTEND_MUTANTS = (
