@@ -19,7 +19,7 @@ from hypothesis.errors import FlakyFailure
 from conformance.checks import check_for
 from conformance.examples_key import key_examples
 from conformance.self_checks import SelfCheck, self_check_verdicts
-from findings.table import known_failure
+from findings.table import known_failure, reached
 from model.coverage import case_classes, option_classes, possible_classes
 from model.row import row_id
 from reference.comparison import COMPILED, ERROR, KNOWN, Verdict
@@ -73,8 +73,9 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
         self_checks = [r for r in references if isinstance(r, SelfCheck)]
         verdicts = check_for(kernel).verdicts(kernel, ex, outcome.actual, frameworks)
         verdicts += self_check_verdicts(kernel, target, ex, outcome.actual, self_checks, (runner or IN_PROCESS).run)
+    triggers = reached(kernel.reaches, outcome.script)
     for v in verdicts:
-        known = known_failure(kernel.name, target.name, v.message) if v.failed else None
+        known = known_failure(triggers, target.name, v.message) if v.failed else None
         if known is not None:
             v.status, v.message = KNOWN, f"known ({known.finding.path}): {v.message}"
             results.record_known(known.key)

@@ -39,6 +39,20 @@ class Selection:
                 and (targets is None or any(t.name in targets for t in self.targets)))
 
 
+def positive_seconds(text: str) -> float:
+    """An option's seconds: a number > 0 (argparse names the option and the value otherwise)."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0")
+    return value
+
+
 def pytest_addoption(parser):
     from targets import rpc
 
@@ -60,7 +74,7 @@ def pytest_addoption(parser):
     group.addoption("--no-isolation", action="store_true", default=False,
                     help="build and call kernels in the test process (faster; a crashing kernel "
                          "then ends the run)")
-    group.addoption("--example-timeout", type=float, default=DEFAULT_TIMEOUT,
+    group.addoption("--example-timeout", type=positive_seconds, default=DEFAULT_TIMEOUT,
                     help="seconds one example may take to build and run before it is a 'timeout' "
                          f"(default {DEFAULT_TIMEOUT:g})")
     group.addoption("--rpc-tracker", default=os.environ.get(rpc.ENV_TRACKER),
@@ -70,7 +84,7 @@ def pytest_addoption(parser):
                     help="comma-separated device keys at the tracker, each KEY[=TARGET[:attr=value...]], "
                          "e.g. pi4=llvm:mtriple=aarch64-linux-gnu,gpu0=cuda (default target llvm). "
                          "Env: DWCONF_RPC_KEYS")
-    group.addoption("--rpc-timeout", type=float, default=None,
+    group.addoption("--rpc-timeout", type=positive_seconds, default=None,
                     help=f"seconds to wait for the tracker to grant a device session (default "
                          f"{rpc.DEFAULT_TIMEOUT:g}). Env: DWCONF_RPC_TIMEOUT")
     group.addoption("--findings", action="store_true", default=False,
@@ -86,9 +100,8 @@ def pytest_configure(config):
     from reports.results import RunResults
     from targets.discovery import select_targets
 
-    config.addinivalue_line("markers", "finding(kernels, targets, slow=None): a finding's test, run when the "
-                                       "selection has one of its kernels and one of its targets (None: any), or "
-                                       "--findings; one with slow='why' runs under --findings or nightly only")
+    config.addinivalue_line("markers", "finding(kernels, targets): a finding's test, run when the selection has "
+                                       "one of its kernels and one of its targets (None: any), or --findings")
     config.addinivalue_line("markers", "unselected: a parametrization the selection left empty (deselected)")
     if (config.getoption("rpc_key") and getattr(config.option, "numprocesses", None)
             and getattr(config.option, "dist", "no") != "loadgroup"):
@@ -164,25 +177,11 @@ def selected(item, selection: Selection) -> bool:
     return selection.takes(finding.kwargs.get("kernels"), finding.kwargs.get("targets"))
 
 
-def why_slow_finding_waits(item) -> str | None:
-    """The skip reason of a selected finding test marked slow, outside --findings and nightly."""
-    from hypothesis import settings
-
-    finding = item.get_closest_marker("finding")
-    slow = finding.kwargs.get("slow") if finding else None
-    if not slow or item.config.getoption("findings") or settings.get_current_profile_name() == "nightly":
-        return None
-    return f"a slow finding test ({slow}): it runs with --findings or --hypothesis-profile=nightly"
-
-
 def pytest_collection_modifyitems(config, items):
     selection = config.stash[SELECTION]
     keep, drop = [], []
     for item in items:
         (keep if selected(item, selection) else drop).append(item)
-        waits = why_slow_finding_waits(item)
-        if waits:
-            item.add_marker(pytest.mark.skip(reason=waits))
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -55,7 +55,7 @@ def refusal_test(path, target, defect, results, runner):
         outcome, message = try_invalid(path, target, conv, runner)
         event(f"{conv.defect}: {outcome}")
         if outcome != REFUSED:
-            known = known_failure(kernel, target.name, f"{conv.defect}: {outcome}: {message}")
+            known = known_failure(frozenset({kernel}), target.name, f"{conv.defect}: {outcome}: {message}")
             if known is not None:
                 results.record_known(known.key)
                 outcome = KNOWN

@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from findings.table import known_failure
+from findings.table import known_failure, reached
 from model.example import BOUND_INPUTS
 from model.padding import shape_derived_padding
 from model.selection import select_named
@@ -189,7 +189,7 @@ def self_check_verdict(check, plan, kernel, target, ex, run) -> Verdict:
             if outcome.compile_only:
                 return Verdict(check.name, SKIP, message)
             # A follow-up on another target (c_vs_llvm) may meet a finding of that target.
-            known = known_failure(r.kernel.name, r.target.name, outcome.error)
+            known = known_failure(reached(r.kernel.reaches, outcome.script), r.target.name, outcome.error)
             if known is not None:
                 return Verdict(check.name, SKIP, f"known on {r.target.name} ({known.finding.path}): {message}")
             return Verdict(check.name, ERROR, message)

@@ -5,7 +5,10 @@ target or reference restriction it justifies) gets removed instead of lingering.
 marked with the kernels and targets its finding is about (None: any): it runs when the run's
 selection has one of each, and always under `--findings` (conftest.py).
 Every verdict here is the same on any host that can run the test: what triggers a finding
-(an mcpu, a target) is pinned, and a test skips only where this host cannot execute that code.
+(an mcpu, a target, oneDNN's instruction set) is pinned, and a test skips only where this host
+cannot execute that code. A repro reaches a verdict, its last line: REPRODUCED (exit 1), NOT
+REPRODUCED (exit 0) or CANNOT RUN HERE (exit 77: a visible skip); anything else (a traceback, an
+API that does not exist) is a broken repro, and the test errs instead of counting as reproduced.
 """
 import os
 import subprocess
@@ -26,15 +29,41 @@ ROOT = Path(__file__).resolve().parents[1]
 GPU_TARGETS = ("cuda", "opencl", "metal")
 
 
+VERDICTS = {"NOT REPRODUCED": 0, "CANNOT RUN HERE": 77, "REPRODUCED": 1}  # a repro's last line -> exit status
+
+
+class BrokenRepro(Exception):
+    """A repro ended without a verdict (not an AssertionError: the strict xfails do not take it)."""
+
+
+def repro_verdict(run: subprocess.CompletedProcess) -> str:
+    """The verdict a repro's run reached; BrokenRepro when it reached none, or its exit status disagrees."""
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    last = lines[-1].upper() if lines else ""
+    verdict = next((v for v in VERDICTS if last.startswith(v)), None)
+    if verdict is None or VERDICTS[verdict] != run.returncode:
+        raise BrokenRepro(f"no verdict (exit status {run.returncode}): {run.stdout[-500:]} {run.stderr[-800:]}")
+    return verdict
+
+
 def run_repro(name: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    """A finding's repro.py in a child process (a crash there is the repro's exit status)."""
-    return subprocess.run([sys.executable, str(ROOT / "findings" / name / "repro.py"), *args], capture_output=True,
-                          text=True, timeout=300, env={**os.environ, **env})
+    """A finding's repro.py in a child process, once it reached its verdict (CANNOT RUN HERE: a skip)."""
+    run = subprocess.run([sys.executable, str(ROOT / "findings" / name / "repro.py"), *args], capture_output=True,
+                         text=True, timeout=300, env={**os.environ, **env})
+    if repro_verdict(run) == "CANNOT RUN HERE":
+        pytest.skip(f"{name}: {run.stdout.strip().splitlines()[-1]}")
+    return run
+
+
+def finding_xfail(name: str, raises=AssertionError):
+    """A strict xfail on an AssertionError only: a repro with no verdict is an error, not an xfail
+    (`raises` None: a test that calls TVM itself, whose error is the finding)."""
+    return pytest.mark.xfail(strict=True, raises=raises, reason=f"findings/{name}.md")
 
 
 @pytest.mark.finding(kernels=None, targets=("c",))
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
-@pytest.mark.xfail(strict=True, reason="findings/c-target-codegen.md")
+@finding_xfail("c-target-codegen", raises=None)
 def test_c_target_compiles_half_precision(dtype):
     c = TARGETS["c"]
     if not c.available:
@@ -48,12 +77,12 @@ AVX512_MCPU = "skylake-avx512"
 
 
 @pytest.mark.finding(kernels=None, targets=("llvm-native",))
-@pytest.mark.xfail(strict=True, reason="findings/llvm-avx512-bfloat16.md")
+@finding_xfail("llvm-avx512-bfloat16")
 def test_bfloat16_built_for_skylake_avx512_leaves_the_heap_intact():
     missing = missing_on_host(AVX512_MCPU)
     if missing:
         pytest.skip(f"this host cannot execute mcpu={AVX512_MCPU} code (no {', '.join(missing)})")
-    run = run_repro("llvm-avx512-bfloat16", AVX512_MCPU, MALLOC_CHECK_="3")
+    run = run_repro("llvm-avx512-bfloat16", AVX512_MCPU)
     assert run.returncode == 0, run.stdout[-500:] + run.stderr[-500:]
 
 
@@ -64,21 +93,21 @@ def test_avx512_bfloat16_exclusion_agrees_with_every_measured_mcpu(mcpu, corrupt
 
 
 @pytest.mark.finding(kernels=("seed_te_cpu_tiled",), targets=("llvm",))
-@pytest.mark.xfail(strict=True, reason="findings/vectorized-loop-local-buffer.md")
+@finding_xfail("vectorized-loop-local-buffer")
 def test_vectorized_loop_over_a_local_buffer_is_right():
     run = run_repro("vectorized-loop-local-buffer")
     assert run.returncode == 0, run.stdout[-500:] + run.stderr[-500:]
 
 
 @pytest.mark.finding(kernels=("relax_conv2d", "torch_export"), targets=GPU_TARGETS)
-@pytest.mark.xfail(strict=True, reason="findings/dlight-depthwise-conv2d.md")
+@finding_xfail("dlight-depthwise-conv2d")
 def test_relax_depthwise_conv2d_compiles_for_gpu_targets():
     run = run_repro("dlight-depthwise-conv2d")
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
 
 
 @pytest.mark.finding(kernels=("relax_conv2d", "torch_export"), targets=("cuda",))
-@pytest.mark.xfail(strict=True, reason="findings/dlight-gemv-rfactor-transposed.md")
+@finding_xfail("dlight-gemv-rfactor-transposed")
 def test_dlight_rfactor_stages_bind_the_same_outputs():
     # The static check (scheduled TIR, no GPU) decides on every host; where a CUDA device exists
     # the repro also runs the kernel, and either one reproducing makes it exit 1.
@@ -97,17 +126,8 @@ def test_every_finding_is_written_up_and_every_known_failure_and_exclusion_cites
         assert entry.finding is None or entry.finding in FINDINGS, entry
 
 
-# Slow: dlight's Metal matmul rule imports tvm.s_tir.tensor_intrin first, 45 s on this host
-# (its TVMScript parser calls inspect.stack() for every intrinsic), then segfaults.
-@pytest.mark.finding(kernels=("relax_conv2d",), targets=("metal",), slow="45 s importing tvm.s_tir.tensor_intrin")
-@pytest.mark.xfail(strict=True, reason="findings/dlight-metal-segfault.md")
-def test_float16_relax_depthwise_conv2d_compiles_for_metal():
-    run = run_repro("dlight-metal-segfault")
-    assert run.returncode == 0, f"exit status {run.returncode}"
-
-
 @pytest.mark.finding(kernels=("seed_te_cpu_tiled",), targets=("c",))
-@pytest.mark.xfail(strict=True, reason="findings/c-target-codegen.md")
+@finding_xfail("c-target-codegen", raises=None)
 def test_c_target_compiles_vectorized_loops():
     import tvm
     from tvm import te
@@ -139,14 +159,14 @@ def test_refusal_findings_match_their_known_failures(path, finding):
     from findings.table import known_failure
 
     for conv in repro_inputs(finding):
-        known = known_failure(f"refuse:{path}", "llvm", f"{conv['defect']}: accepted: ...")
+        known = known_failure(frozenset({f"refuse:{path}"}), "llvm", f"{conv['defect']}: accepted: ...")
         assert known is not None and known.finding.name == finding, conv["defect"]
 
 
 @pytest.mark.parametrize("path, conv", [
     pytest.param(path, conv, id=f"{path}-{conv['defect']}",
                  marks=[pytest.mark.finding(kernels=(path,), targets=("llvm",)),
-                        pytest.mark.xfail(strict=True, reason=f"findings/{finding}.md")])
+                        finding_xfail(finding)])
     for path, finding in REFUSAL_FINDINGS for conv in repro_inputs(finding)])
 def test_invalid_input_is_refused(path, conv):
     from kernels.refusal_paths import REFUSAL_PATHS
@@ -156,7 +176,7 @@ def test_invalid_input_is_refused(path, conv):
 
 
 @pytest.mark.finding(kernels=("relax_block",), targets=None)
-@pytest.mark.xfail(strict=True, reason="findings/topi-conv-spatial-axis-order.md")
+@finding_xfail("topi-conv-spatial-axis-order")
 def test_layouts_with_w_before_h_convolve_right():
     run = run_repro("topi-conv-spatial-axis-order")
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
@@ -174,27 +194,20 @@ def test_the_layout_exclusion_is_what_the_repro_shows():
 
 
 @pytest.mark.finding(kernels=("relax_block",), targets=None)
-@pytest.mark.xfail(strict=True, reason="findings/relax-conv2d-out-layout.md")
+@finding_xfail("relax-conv2d-out-layout")
 def test_conv2d_with_another_out_layout_compiles():
     run = run_repro("relax-conv2d-out-layout")
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
 
 
 def test_the_out_layout_known_failure_matches_the_repro():
-    from findings.table import known_failure
+    from findings.table import known_failure, reached
 
     run = run_repro("relax-conv2d-out-layout")
     if run.returncode == 0:
         pytest.skip("fixed upstream: test_conv2d_with_another_out_layout_compiles says so")
-    known = known_failure("relax_block", "llvm", run.stdout)
+    known = known_failure(reached((), "R.nn.conv2d(x, w)"), "llvm", run.stdout)
     assert known is not None and known.finding.name == "relax-conv2d-out-layout", run.stdout
-
-
-@pytest.mark.finding(kernels=("relax_block",), targets=None)
-@pytest.mark.xfail(strict=True, reason="findings/relax-show-meta-segfault.md")
-def test_a_module_with_a_constant_prints_with_its_metadata():
-    run = run_repro("relax-show-meta-segfault")
-    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
 
 
 # Findings whose repro alone says whether they hold (exit 0: fixed): (finding, kernels, targets),
@@ -204,12 +217,14 @@ PLAIN_REPROS = (
     ("torch-frontend-conv-float32", ("torch_export",), None),
     ("onnx-clip-bfloat16-isnan", ("onnx_import",), None),
     ("relax-batch-norm-float16", ("onnx_import", "relax_block"), None),
+    ("topi-depthwise-accepts-invalid", ("topi_nchw",), ("llvm",)),
+    ("relax-conv2d-accepts-invalid", ("relax_conv2d",), ("llvm",)),
 )
 
 
 @pytest.mark.parametrize("name", [
     pytest.param(name, id=name, marks=[pytest.mark.finding(kernels=kernels, targets=targets),
-                                       pytest.mark.xfail(strict=True, reason=f"findings/{name}.md")])
+                                       finding_xfail(name)])
     for name, kernels, targets in PLAIN_REPROS])
 def test_the_finding_no_longer_reproduces(name):
     run = run_repro(name)
@@ -217,9 +232,43 @@ def test_the_finding_no_longer_reproduces(name):
 
 
 @pytest.mark.finding(kernels=("topi_backward_input_nhwc", "topi_backward_weight_nhwc"), targets=None)
-@pytest.mark.xfail(strict=True, reason="findings/torch-onednn-1x1-backward-weights.md")
+@finding_xfail("torch-onednn-1x1-backward-weights")
 def test_torch_1x1_backward_weights_keeps_the_heap_intact():
     if missing_on_host("haswell"):  # the repro pins oneDNN to AVX2; it needs a host that runs it
         pytest.skip(f"this host cannot execute AVX2 code (no {', '.join(missing_on_host('haswell'))})")
     run = run_repro("torch-onednn-1x1-backward-weights")
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+# References' bugs (PyTorch's oneDNN), each pinned to the instruction set that triggers it, so the
+# verdict is the same on every host that executes it; the torch reference works around both.
+@pytest.mark.finding(kernels=None, targets=None)
+@finding_xfail("torch-onednn-avx512-size1-strides")
+def test_torch_conv2d_ignores_the_stride_of_a_size_1_axis():
+    run = run_repro("torch-onednn-avx512-size1-strides")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+@pytest.mark.finding(kernels=None, targets=None)
+@finding_xfail("torch-onednn-amx-bfloat16")
+def test_torch_bfloat16_depthwise_is_right_with_amx():
+    run = run_repro("torch-onednn-amx-bfloat16")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+@pytest.mark.finding(kernels=None, targets=None)
+@finding_xfail("tvm-ffi-abi-mismatch")
+def test_tvm_metadata_admits_only_a_compatible_tvm_ffi():
+    run = run_repro("tvm-ffi-abi-mismatch")
+    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
+
+
+def test_every_repro_is_run_by_a_finding_test():
+    """Each findings/<name>/repro.py is run by a test here, so each one must reach its verdict."""
+    import inspect
+
+    source = inspect.getsource(sys.modules[__name__])
+    names = {path.parent.name for path in (ROOT / "findings").glob("*/repro.py")}
+    run_here = {name for name in names if f'run_repro("{name}"' in source} | {name for name, *_ in PLAIN_REPROS}
+    assert names == run_here, f"repros no test runs: {sorted(names - run_here)}"
+    assert {f.name for f in __import__("findings.table").table.FINDINGS} >= names

@@ -6,8 +6,11 @@ matches the known failures, and conformance/test_findings.py checks each finding
 - `Exclusion`: dtypes a kind of target does not take (for some kernel kinds), with the finding
   or the plain fact behind it; `when`, a predicate over the llvm mcpu's features, limits it to
   the targets whose generated code the finding is about.
-- `KnownFailure`: a failure of named kernels on named targets whose error text matches; it is
-  counted as "known" instead of failing its row, and a run warns when one matched nothing.
+- `KnownFailure`: a failure on named targets whose error text matches, of any kernel that reached
+  the upstream code the finding is about (`reached`: the Relax ops of its module, a TIR function's
+  vectorized loops, the importers it declares): a user's kernel built from the same pieces
+  inherits it under any name. It is counted as "known" instead of failing its row, and a run
+  warns when one matched nothing.
 """
 from __future__ import annotations
 
@@ -29,7 +32,6 @@ class Finding:
 
 C_CODEGEN = Finding("c-target-codegen")
 AVX512_BF16 = Finding("llvm-avx512-bfloat16")
-METAL_SEGFAULT = Finding("dlight-metal-segfault")
 DLIGHT = Finding("dlight-depthwise-conv2d")
 VECTORIZED_LOCAL_BUFFER = Finding("vectorized-loop-local-buffer")
 SEED_CHAPTER_PADDING = Finding("seed-chapter-padding")
@@ -38,19 +40,20 @@ RELAX_UNCHECKED = Finding("relax-conv2d-accepts-invalid")
 DLIGHT_RFACTOR = Finding("dlight-gemv-rfactor-transposed")
 SPATIAL_AXIS_ORDER = Finding("topi-conv-spatial-axis-order")
 OUT_LAYOUT = Finding("relax-conv2d-out-layout")
-SHOW_META = Finding("relax-show-meta-segfault")
 C_CONSTANTS = Finding("c-codegen-float-constants")
 TORCH_CONV_FLOAT32 = Finding("torch-frontend-conv-float32")
 ONNX_CLIP_BFLOAT16 = Finding("onnx-clip-bfloat16-isnan")
 BATCH_NORM_FLOAT16 = Finding("relax-batch-norm-float16")
-TORCH_ONEDNN_1X1 = Finding("torch-onednn-1x1-backward-weights")  # a reference's bug: worked around there
-FINDINGS = (C_CODEGEN, AVX512_BF16, METAL_SEGFAULT, DLIGHT, VECTORIZED_LOCAL_BUFFER, SEED_CHAPTER_PADDING,
-            TOPI_UNCHECKED, RELAX_UNCHECKED, DLIGHT_RFACTOR, SPATIAL_AXIS_ORDER, OUT_LAYOUT, SHOW_META, C_CONSTANTS,
-            TORCH_CONV_FLOAT32, ONNX_CLIP_BFLOAT16, BATCH_NORM_FLOAT16, TORCH_ONEDNN_1X1)
-
-FLOATS = ("float32", "float64", "float16", "bfloat16")
-INTEGERS = ("int8", "uint8")
-
+# References' bugs: worked around in reference/ (torch_reference.py, gradients.py)
+TORCH_ONEDNN_1X1 = Finding("torch-onednn-1x1-backward-weights")
+TORCH_AVX512_STRIDES = Finding("torch-onednn-avx512-size1-strides")
+TORCH_AMX_BFLOAT16 = Finding("torch-onednn-amx-bfloat16")
+# Packaging: the lock pins what works (requirements-core.in)
+TVM_FFI_ABI = Finding("tvm-ffi-abi-mismatch")
+FINDINGS = (C_CODEGEN, AVX512_BF16, DLIGHT, VECTORIZED_LOCAL_BUFFER, SEED_CHAPTER_PADDING,
+            TOPI_UNCHECKED, RELAX_UNCHECKED, DLIGHT_RFACTOR, SPATIAL_AXIS_ORDER, OUT_LAYOUT, C_CONSTANTS,
+            TORCH_CONV_FLOAT32, ONNX_CLIP_BFLOAT16, BATCH_NORM_FLOAT16, TORCH_ONEDNN_1X1, TORCH_AVX512_STRIDES,
+            TORCH_AMX_BFLOAT16, TVM_FFI_ABI)
 
 @dataclass(frozen=True)
 class Exclusion:
@@ -89,8 +92,6 @@ EXCLUSIONS = (
     Exclusion("c", ("float16", "bfloat16"), "TVM's C code generator emits code gcc rejects", C_CODEGEN),
     Exclusion("llvm", ("bfloat16",), "bfloat16 kernels built for an AVX-512 mcpu with LLVM's prefer-256-bit "
               "tuning corrupt the heap", AVX512_BF16, when=prefers_256_bit_avx512),
-    Exclusion("metal", FLOATS + INTEGERS, "compiling segfaults in dlight's Metal rules", METAL_SEGFAULT,
-              kernel_kinds=("relax",)),
     # A wrong result, not an error: Relax graphs carry constants (BatchNorm's epsilon), TE kernels only 0.
     Exclusion("c", ("float64",), "TVM's C code generator rounds float64 constants to 7 significant digits",
               C_CONSTANTS, kernel_kinds=("relax",)),
@@ -124,63 +125,91 @@ def layout_exclusion(layout: str) -> LayoutExclusion | None:
     return next((e for e in LAYOUT_EXCLUSIONS if e.excluded(layout)), None)
 
 
+# The upstream code a failure can be keyed on, read from the TVMScript of the module a kernel
+# built: a Relax op ("R.nn.conv2d(" -> "relax.nn.conv2d"), a vectorized TIR loop.
+RELAX_CALL = re.compile(r"\bR\.([A-Za-z_][\w.]*)\(")
+VECTORIZED = "tir.vectorized"
+TORCH_FRONTEND = "tvm.relax.frontend.torch"  # the importers, declared by the kernels that use them
+ONNX_FRONTEND = "tvm.relax.frontend.onnx"
+
+
+def reached(declared=(), script: str | None = None) -> frozenset:
+    """What a kernel reached: the upstream code it declares (Kernel.reaches: importers) and what
+    the module it built shows (Relax ops, vectorized loops)."""
+    found = set(declared)
+    if script:
+        found |= {f"relax.{op}" for op in RELAX_CALL.findall(script)}
+        if "T.vectorized(" in script:
+            found.add(VECTORIZED)
+    return frozenset(found)
+
+
 @dataclass(frozen=True)
 class KnownFailure:
-    """A failure of `kernels` on `targets` (None: any target) whose verdict message matches `pattern`."""
+    """A failure on `targets` (None: any target) of a kernel that reached all of `reaches`, whose
+    verdict message matches `pattern`. `measured_on`: the kernels of the rows it was measured on;
+    a run in which such a row ran and it explained nothing warns that it may be stale."""
 
     finding: Finding
-    kernels: tuple
+    reaches: tuple
     targets: tuple | None
     pattern: str
+    measured_on: tuple = ()
 
     @property
     def key(self) -> str:
         """How a run counts this entry's matches (results.json, the stale-entry warning)."""
         return f"{self.finding.name}: {self.pattern}"
 
-    def covers(self, kernel: str, target: str) -> bool:
-        """Whether this entry is about the (kernel, target) row."""
-        return kernel in self.kernels and (self.targets is None or target in self.targets)
+    def covers(self, triggers: frozenset, target: str) -> bool:
+        """Whether this entry is about a kernel that reached `triggers`, on `target`."""
+        return set(self.reaches) <= triggers and (self.targets is None or target in self.targets)
 
     @property
     def targets_text(self) -> str:
         return "every target" if self.targets is None else ", ".join(self.targets)
 
-    def matches(self, kernel: str, target: str, message: str) -> bool:
-        return self.covers(kernel, target) and re.search(self.pattern, message) is not None
+    def matches(self, triggers: frozenset, target: str, message: str) -> bool:
+        return self.covers(triggers, target) and re.search(self.pattern, message) is not None
+
+    def measured_row(self, kernel: str, target: str) -> bool:
+        """Whether a row of `kernel` on `target` is one this entry was measured on."""
+        return kernel in self.measured_on and (self.targets is None or target in self.targets)
 
 
-# The kernels that compile relax.op.nn.conv2d (by hand or through a frontend).
-RELAX_OPS = ("relax_conv2d", "torch_export", "relax_block", "onnx_import")
+CONV2D = "relax.nn.conv2d"
+GPUS = ("cuda", "opencl", "metal")
+RELAX_KERNELS = ("relax_conv2d", "torch_export", "relax_block", "onnx_import")
 
 KNOWN_FAILURES = (
-    KnownFailure(C_CODEGEN, ("seed_te_cpu_tiled",), ("c",),
-                 r"error: .(float|double|half|int)\d+. was not declared in this scope"),
-    KnownFailure(DLIGHT, RELAX_OPS, ("cuda", "opencl", "metal"),
-                 r"compile error: AssertionError"),
-    KnownFailure(DLIGHT, RELAX_OPS, ("cuda", "opencl", "metal"),
-                 r"Cross-thread reduction requires all the reduction-related loops"),
-    KnownFailure(DLIGHT, RELAX_OPS, ("cuda", "opencl", "metal"),
-                 r"AttributeError: 'FloorDiv' object has no attribute 'value'"),
-    KnownFailure(OUT_LAYOUT, ("relax_block",), None,
-                 r"CodeGenVM cannot emit this Relax operator directly"),
+    KnownFailure(C_CODEGEN, (VECTORIZED,), ("c",),
+                 r"error: .(float|double|half|int)\d+. was not declared in this scope", ("seed_te_cpu_tiled",)),
+    KnownFailure(DLIGHT, (CONV2D,), GPUS, r"compile error: AssertionError", RELAX_KERNELS),
+    KnownFailure(DLIGHT, (CONV2D,), GPUS, r"Cross-thread reduction requires all the reduction-related loops",
+                 RELAX_KERNELS),
+    KnownFailure(DLIGHT, (CONV2D,), GPUS, r"AttributeError: 'FloorDiv' object has no attribute 'value'", RELAX_KERNELS),
+    KnownFailure(OUT_LAYOUT, (CONV2D,), None, r"CodeGenVM cannot emit this Relax operator directly", ("relax_block",)),
     # float16/bfloat16: the imported conv2d returns float32, and the next op's float16 operand clashes.
-    KnownFailure(TORCH_CONV_FLOAT32, ("torch_export",), None,
-                 r"Binary operators must have the same datatype for both operands"),
+    KnownFailure(TORCH_CONV_FLOAT32, (TORCH_FRONTEND,), None,
+                 r"Binary operators must have the same datatype for both operands", ("torch_export",)),
     # ... and batch_norm's (its message names the op first; "requires all the input tensors to
     # have the same dtype" comes past the report's cut).
-    KnownFailure(TORCH_CONV_FLOAT32, ("torch_export",), None, r'TypeError: ir\.Op\(.*name="relax\.nn\.batch_norm"'),
-    KnownFailure(ONNX_CLIP_BFLOAT16, ("onnx_import",), None, r"Data type T\.bfloat16 not supported for isnan op"),
-    KnownFailure(BATCH_NORM_FLOAT16, ("onnx_import",), None,
-                 r'Argument 0 type mismatch: expected R\.Tensor\(.*"float16"\), given R\.Tensor\(.*"float32"\)'),
-    KnownFailure(BATCH_NORM_FLOAT16, ("onnx_import",), None,
-                 r"asserts result type T\.float16, but its source and indices imply T\.float32"),
+    KnownFailure(TORCH_CONV_FLOAT32, (TORCH_FRONTEND,), None, r'TypeError: ir\.Op\(.*name="relax\.nn\.batch_norm"',
+                 ("torch_export",)),
+    KnownFailure(ONNX_CLIP_BFLOAT16, (ONNX_FRONTEND,), None, r"Data type T\.bfloat16 not supported for isnan op",
+                 ("onnx_import",)),
+    KnownFailure(BATCH_NORM_FLOAT16, (ONNX_FRONTEND,), None,
+                 r'Argument 0 type mismatch: expected R\.Tensor\(.*"float16"\), given R\.Tensor\(.*"float32"\)',
+                 ("onnx_import",)),
+    KnownFailure(BATCH_NORM_FLOAT16, (ONNX_FRONTEND,), None,
+                 r"asserts result type T\.float16, but its source and indices imply T\.float32", ("onnx_import",)),
     # Inputs that must be refused (conformance/refusals.py): the message is "defect: outcome: what TVM did".
     KnownFailure(TOPI_UNCHECKED, ("refuse:topi_nchw",), ("llvm", "c"),
                  r"^(empty_output|negative_stride|zero_dilation|negative_dilation|negative_padding|weight_channels"
-                 r"|mixed_dtypes): accepted"),
+                 r"|mixed_dtypes): accepted", ("refuse:topi_nchw",)),
     KnownFailure(RELAX_UNCHECKED, ("refuse:relax_conv2d",), ("llvm", "c"),
-                 r"^(negative_stride|zero_dilation|negative_dilation|negative_padding): accepted"),
+                 r"^(negative_stride|zero_dilation|negative_dilation|negative_padding): accepted",
+                 ("refuse:relax_conv2d",)),
 )
 
 
@@ -193,6 +222,6 @@ def excluded_dtypes(target_kind: str, kernel_kind: str, mcpu_features: frozenset
     return found
 
 
-def known_failure(kernel: str, target: str, message: str) -> KnownFailure | None:
-    """The entry that explains this failure, if any."""
-    return next((k for k in KNOWN_FAILURES if k.matches(kernel, target, message)), None)
+def known_failure(triggers: frozenset, target: str, message: str) -> KnownFailure | None:
+    """The entry that explains this failure of a kernel that reached `triggers` (`reached`), if any."""
+    return next((k for k in KNOWN_FAILURES if k.matches(triggers, target, message)), None)

@@ -47,6 +47,9 @@ class Kernel:
     option_classes: dict | None = field(default=None, hash=False, compare=False)
     pinned: Callable | None = None  # () -> [(name, case, options)]: the kernel's own pinned examples
     classic_pinned: bool = True  # the classic cases (strategies/pinned.py) pinned too
+    # upstream code the kernel goes through before its module exists (an importer), named as
+    # findings/table.py's known failures name it; what the built module shows is read from it
+    reaches: tuple = ()
     onnx_model: Callable | None = None  # (case, options) -> the ONNX model main is imported from: the
     #                                     repro embeds its bytes and imports it as the kernel did
 

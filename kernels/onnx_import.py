@@ -16,6 +16,7 @@ import functools
 
 from hypothesis import strategies as st
 
+from findings.table import ONNX_FRONTEND
 from kernels.kernel import Kernel
 from model.case import DTYPES, PADDING_MODES, DepthwiseCase
 from model.epilogue import EPILOGUES, MOBILENET_V2
@@ -127,6 +128,7 @@ def _onnx_missing() -> str | None:
 ONNX_IMPORT = Kernel(
     name="onnx_import", compute=onnx_imported, kind="relax",
     options=onnx_options, arguments=arguments, unavailable=_onnx_missing, pinned=pinned_models, classic_pinned=False,
+    reaches=(ONNX_FRONTEND,),
     onnx_model=drawn_model,
     option_classes={"auto_pad": AUTO_PADS, "opset": OPSETS, "weights": WEIGHTS},
     space=CaseSpace(layouts=("NCHW",), dtypes=DTYPES, epilogues=EPILOGUES, same_padding=True, max_channels=8,

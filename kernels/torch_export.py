@@ -17,6 +17,7 @@ import functools
 import numpy as np
 from hypothesis import strategies as st
 
+from findings.table import TORCH_FRONTEND
 from kernels.kernel import Kernel
 from kernels.pipelines import apply_pipeline
 from model.case import DTYPES, PADDING_MODES, DepthwiseCase
@@ -119,7 +120,7 @@ def torch_exported(case, padding: str = "module", params: str = "inputs", consta
     """The module TVM's PyTorch frontend makes of the exported block (keep_params_as_input), its
     parameters renamed after the example's arrays. BatchNorm's running statistics are made
     parameters too (as buffers the frontend bakes them in as constants, and a module with
-    constants has no reloadable printed form: findings/relax-show-meta-segfault.md). `params`
+    constants could not be printed for a repro: findings/tvm-ffi-abi-mismatch.md). `params`
     and `constants` take effect in `prepare`, which binds every parameter for "constants"."""
     import torch
     import tvm
@@ -199,7 +200,7 @@ def _torch_frontend_missing() -> str | None:
 TORCH_EXPORT = Kernel(
     name="torch_export", compute=torch_exported, kind="relax", options=export_options, arguments=arguments,
     prepare=prepare, pinned=pinned_models, classic_pinned=False,
-    unavailable=_torch_frontend_missing,
+    unavailable=_torch_frontend_missing, reaches=(TORCH_FRONTEND,),
     option_classes={"padding": PADDINGS, "params": PARAMS},
     # float64 is not drawn: the frontend imports every Conv2d as float32 (findings/torch-frontend-conv-float32.md).
     space=CaseSpace(layouts=("NCHW",), dtypes=TORCH_DTYPES, epilogues=EPILOGUES, same_padding=True, max_channels=8,

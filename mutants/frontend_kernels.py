@@ -6,6 +6,7 @@ import functools
 
 from hypothesis import strategies as st
 
+from findings.table import ONNX_FRONTEND, TORCH_FRONTEND
 from kernels.kernel import Kernel
 from kernels.onnx_import import arguments as onnx_arguments, onnx_imported, onnx_options
 from kernels.torch_export import PADDINGS, arguments as torch_arguments, export_choice, export_options, torch_exported
@@ -64,17 +65,18 @@ def _border_module_options(case):
 FRONTEND_MUTANTS = (
     (Kernel(name="mutant_same_upper_lower_swapped", kind="relax",
             compute=functools.partial(onnx_imported, padding_rule=_upper_lower_swapped), options=onnx_options,
-            arguments=onnx_arguments, space=CaseSpace(layouts=("NCHW",), same_padding=True),
+            arguments=onnx_arguments, space=CaseSpace(layouts=("NCHW",), same_padding=True), reaches=(ONNX_FRONTEND,),
             description="ONNX auto_pad SAME_UPPER written as SAME_LOWER (and SAME_LOWER as SAME_UPPER)"),
      DepthwiseCase(kernel_w=2, pad_right=1)),
     (Kernel(name="mutant_bn_folded_reversed", kind="relax",
             compute=functools.partial(torch_exported, batch_norm=_scale_in_reversed_channels), options=export_options,
             arguments=torch_arguments, space=CaseSpace(layouts=("NCHW",), epilogues=("bn",), max_channels=8),
+            reaches=(TORCH_FRONTEND,),
             description="torch BatchNorm folded into scale and shift, the scale's channels reversed"),
      DepthwiseCase(channels=2, epilogue="bn")),
     (Kernel(name="mutant_reflect_repeats_edge", kind="relax",
             compute=functools.partial(torch_exported, border=_reflect_repeating_the_edge),
-            options=_border_module_options, arguments=torch_arguments,
+            options=_border_module_options, arguments=torch_arguments, reaches=(TORCH_FRONTEND,),
             # every case reflect-padded and small: each example and shrink step is an export (~1 s)
             space=CaseSpace(layouts=("NCHW",), padding_modes=("reflect",), max_channels=2, max_batch=1,
                             max_multiplier=1, max_dilation=1, max_kernel=3),

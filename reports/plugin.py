@@ -47,7 +47,7 @@ def pytest_sessionfinish(session):
         (folder / "results.json").write_text(results.to_json())  # the same, for machines
         for known in stale_known_failures(results):
             warnings.warn(pytest.PytestWarning(
-                f"known failure of {', '.join(known.kernels)} on {known.targets_text} "
+                f"known failure of {', '.join(known.measured_on)} on {known.targets_text} "
                 f"({known.finding.path}, /{known.pattern}/) explained no example of this run: fixed upstream? "
                 "then remove it from findings/table.py"))
 
@@ -61,7 +61,7 @@ def stale_known_failures(results) -> list:
     ran |= {(f"refuse:{row['path']}", row["target"]) for row in results.refusal_rows.values() if row["counts"]}
     return [known for known in KNOWN_FAILURES
             if not results.known_matches.get(known.key)
-            and any(known.covers(kernel, target) for kernel, target in ran)]
+            and any(known.measured_row(kernel, target) for kernel, target in ran)]
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -61,7 +61,7 @@ class CompiledKernel:
         if self.kernel.kind == "relax":
             args = KernelArgs(inputs, dev)
             return args.result(self.function(*args.tensors))
-        args = KernelArgs(inputs, dev, (self.kernel.argument_shapes(self.case)[2], self.case.dtype))
+        args = KernelArgs(inputs, dev, (self.kernel.argument_shapes(self.case)[2], self.case.out_dtype))
         self.function(*args.tensors, *self.scalar_args)
         return args.result()
 
@@ -146,8 +146,11 @@ def build_static(kernel, case, target, options=()) -> CompiledKernel:
                               function=entry_function(library, kernel, target.device()))
     executable = compile_module(mod, target, script)
     compiled = CompiledKernel(kernel, case, target, script)
-    library = cache.store(key, executable, target.spec) if cache else None
-    compiled.function = entry_function(library if library is not None else executable, kernel, target.device())
+    try:  # a host compiler runs here (the c target's C, exported or jitted): its failure is the build's
+        library = cache.store(key, executable, target.spec) if cache else None
+        compiled.function = entry_function(library if library is not None else executable, kernel, target.device())
+    except Exception as exc:
+        raise BuildError(script) from exc
     return compiled
 
 

@@ -208,7 +208,7 @@ def test_relations_skip_a_padding_form_that_holds_for_the_example_only():
 @pytest.mark.parametrize("epilogue", ["bias+bn+relu6", MOBILENET_V2])
 def test_the_torch_frontends_own_constants_path_gives_the_module_the_kernel_compiles(epilogue):
     """The frontend's default path (keep_params_as_input=False, BatchNorm's statistics as buffers)
-    is not drawn, its constants having no reloadable form for a repro (relax-show-meta-segfault):
+    is not drawn, its constants having had no printable form for a repro (tvm-ffi-abi-mismatch):
     the kernel's "constants" path (parameters as inputs, then bound) must compute the very same
     output, bit for bit, or it would not stand in for it."""
     import torch

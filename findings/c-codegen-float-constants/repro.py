@@ -40,7 +40,7 @@ def main() -> int:
     if wrong:
         print(f"REPRODUCED: {wrong} of {len(CONSTANTS)} constants rounded by the c target")
         return 1
-    print("not reproduced: every constant exact on both targets")
+    print("NOT REPRODUCED: every constant exact on both targets")
     return 0
 
 

@@ -39,4 +39,5 @@ for target in ({"kind": "cuda", "arch": "sm_80"}, {"kind": "opencl"}):
             failed += 1
             lines = [l for l in str(exc).splitlines() if l.strip()]
             print(f"{target['kind']}: {name}: FAILS: {type(exc).__name__}: {lines[0][:160] if lines else ''}")
+print(f"REPRODUCED: {failed} compiles failed" if failed else "NOT REPRODUCED: every case compiles")
 sys.exit(1 if failed else 0)

@@ -117,5 +117,5 @@ if __name__ == "__main__":
     static = static_check(target)
     numeric = numeric_check(target)
     reproduced = static or bool(numeric)
-    print("REPRODUCED" if reproduced else "not reproduced")
+    print("REPRODUCED" if reproduced else "NOT REPRODUCED")
     sys.exit(1 if reproduced else 0)

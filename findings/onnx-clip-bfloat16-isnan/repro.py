@@ -43,7 +43,7 @@ def main() -> int:
     if failed:
         print(f"REPRODUCED: ONNX Clip fails in {', '.join(failed)}")
         return 1
-    print("not reproduced: Clip compiles and clips in every dtype")
+    print("NOT REPRODUCED: Clip compiles and clips in every dtype")
     return 0
 
 

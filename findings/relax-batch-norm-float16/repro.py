@@ -44,7 +44,7 @@ def main() -> int:
     if reproduced:
         print("REPRODUCED: float16 batch_norm is lowered to float32")
         return 1
-    print("not reproduced: float16 batch_norm stays float16")
+    print("NOT REPRODUCED: float16 batch_norm stays float16")
     return 0
 
 

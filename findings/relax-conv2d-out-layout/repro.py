@@ -32,7 +32,7 @@ def main() -> int:
     if out.shape != expected.shape or not np.array_equal(out, expected):
         print(f"REPRODUCED: wrong output {out.shape}, expected {expected.shape}")
         return 1
-    print("not reproduced: compiled, and the output is right")
+    print("NOT REPRODUCED: compiled, and the output is right")
     return 0
 
 

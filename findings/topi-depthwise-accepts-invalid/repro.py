@@ -51,5 +51,5 @@ if __name__ == "__main__":
         verdict, what = attempt_topi_nchw(conv, target, run=True)
         accepted += verdict == "accepted"
         print(f"{conv['defect']:18} {verdict}: {what}")
-    print(f"REPRODUCED: {accepted} of {len(INPUTS)} invalid inputs accepted" if accepted else "not reproduced: all refused")
+    print(f"REPRODUCED: {accepted} of {len(INPUTS)} invalid inputs accepted" if accepted else "NOT REPRODUCED: all refused")
     sys.exit(1 if accepted else 0)

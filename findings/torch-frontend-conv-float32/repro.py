@@ -30,7 +30,7 @@ def main() -> int:
     if declared != "float64" or out.dtype != np.float64 or error > 1e-12:
         print("REPRODUCED: the float64 convolution is imported as float32")
         return 1
-    print("not reproduced: the convolution stays float64")
+    print("NOT REPRODUCED: the convolution stays float64")
     return 0
 
 

@@ -47,7 +47,7 @@ def main() -> int:
     if runs["on"].returncode != 0:
         print("REPRODUCED: the 1x1 backward-weights loop died with oneDNN enabled")
         return 1
-    print("not reproduced: the loop ran clean")
+    print("NOT REPRODUCED: the loop ran clean")
     return 0
 
 
