@@ -11,7 +11,7 @@ gradients of |data|, |weight|, |grad_out|.
 import numpy as np
 
 from reference.tolerance import dot_product_bound
-from reference.torch_reference import single_threaded_torch
+from reference.torch_reference import canonical_tensor, single_threaded_torch
 
 GRADIENTS = ("input", "weight")  # index 0 and 1 of what the gradient functions return
 
@@ -52,10 +52,9 @@ def torch_gradients(case, data, weight, grad_out):
     torch = single_threaded_torch()
     from torch.nn.grad import conv2d_input, conv2d_weight
 
-    x = torch.from_numpy(np.ascontiguousarray(data.transpose(0, 3, 1, 2)))
-    w = torch.from_numpy(np.ascontiguousarray(weight.transpose(2, 3, 0, 1))).reshape(
-        case.out_channels, 1, case.kernel_h, case.kernel_w)
-    g = torch.from_numpy(np.ascontiguousarray(grad_out.transpose(0, 3, 1, 2)))
+    x = canonical_tensor(data.transpose(0, 3, 1, 2))
+    w = canonical_tensor(weight.transpose(2, 3, 0, 1)).reshape(case.out_channels, 1, case.kernel_h, case.kernel_w)
+    g = canonical_tensor(grad_out.transpose(0, 3, 1, 2))
     padded = torch.nn.functional.pad(x, case.torch_pad)
     how = dict(stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
     with torch.no_grad(), torch.backends.mkldnn.flags(enabled=False):
@@ -78,6 +77,7 @@ def gradient_magnitude(case, which: str, data, weight, grad_out) -> np.ndarray:
     return numpy_gradients(case, np.abs(data), np.abs(weight), np.abs(grad_out))[GRADIENTS.index(which)]
 
 
-def gradient_bound(case, which: str, magnitude, reference_dtype: str) -> np.ndarray:
-    """Per-element bound for the `which` gradient against a reference computing in `reference_dtype`."""
-    return dot_product_bound(gradient_length(case, which), magnitude, case.dtype, reference_dtype)
+def gradient_bound(case, which: str, magnitude, kernel_dtype: str, reference_dtype: str) -> np.ndarray:
+    """Per-element bound for the `which` gradient computed in `kernel_dtype` against a
+    reference computing in `reference_dtype`."""
+    return dot_product_bound(gradient_length(case, which), magnitude, kernel_dtype, reference_dtype)

@@ -1,5 +1,16 @@
-"""PyTorch as a reference: `conv2d(groups=C)`, asymmetric padding (in every padding mode) through `F.pad`."""
+"""PyTorch as a reference: `conv2d(groups=C)`, asymmetric padding (in every padding mode) through `F.pad`.
+
+torch's CPU convolution goes through oneDNN, whose kernels depend on the host's instruction set;
+two of them compute wrong results (reports/findings, both host-independent xfails):
+- on AVX-512, an input whose size-1 axis has a channels-last-looking stride
+  (findings/torch-onednn-avx512-size1-strides.md): the reference hands torch tensors with the
+  canonical strides of a fresh C-order copy (`canonical_tensor`), never a view;
+- with AMX, bfloat16 depthwise convolutions (findings/torch-onednn-amx-bfloat16.md): bfloat16 runs
+  with oneDNN off (`torch_convolution_context`), on torch's own kernels, right on any host.
+"""
+import contextlib
 import functools
+import warnings
 
 import numpy as np
 
@@ -16,6 +27,27 @@ def single_threaded_torch():
     return torch
 
 
+def canonical_tensor(array, dtype=None):
+    """A torch tensor of `array`'s values with the strides of a fresh C-order array: not a view
+    (np.ascontiguousarray keeps any stride of a size-1 axis, and torch.from_numpy keeps it too)."""
+    torch = single_threaded_torch()
+    return torch.from_numpy(np.array(array, dtype=dtype, order="C", copy=True))
+
+
+def torch_convolution_context(dtype: str):
+    """Where torch's convolution runs for `dtype`: oneDNN off for bfloat16 (its AMX kernels are
+    wrong: findings/torch-onednn-amx-bfloat16.md), torch's default otherwise."""
+    torch = single_threaded_torch()
+    if dtype != "bfloat16":
+        return contextlib.nullcontext()
+    stack = contextlib.ExitStack()
+    # torch warns that oneDNN's TF32 flag concerns Intel GPUs whenever the flags are set
+    stack.enter_context(warnings.catch_warnings())
+    warnings.filterwarnings("ignore", message="TF32 acceleration on top of oneDNN")
+    stack.enter_context(torch.backends.mkldnn.flags(enabled=False))
+    return stack
+
+
 def torch_reference(case, data, weight, **extras):
     """Depthwise convolution by `torch.nn.functional.conv2d`, and its epilogue (model/epilogue.py)
     by torch's own ops (conv2d 1x1, batch_norm in eval form, relu, relu6), computed in the
@@ -29,11 +61,11 @@ def torch_reference(case, data, weight, **extras):
     def tensor(array):
         # torch.from_numpy has no ml_dtypes bfloat16: go through float32, which holds it exactly.
         wide = np.float64 if case.is_integer else np.float32 if case.dtype == "bfloat16" else None
-        return torch.from_numpy(np.ascontiguousarray(array, dtype=wide)).to(dtype)
+        return canonical_tensor(array, wide).to(dtype)
 
     x, w = (tensor(a) for a in case.to_canonical(data, weight))
     w = w.reshape(case.out_channels, 1, case.kernel_h, case.kernel_w)
-    with torch.no_grad():
+    with torch.no_grad(), torch_convolution_context(case.dtype):
         if "expand" in parts:
             x = F.conv2d(x, tensor(extras["expand_weight"])[:, :, None, None])
         out = F.conv2d(pad(x, case), w, stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
