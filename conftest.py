@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
+from pytest import hookimpl as pytest_hookimpl
 
 pytest_plugins = ["reports.plugin", "conformance.plugin"]
 
@@ -21,4 +22,23 @@ settings.register_profile("ci", max_examples=60, derandomize=True, **COMMON_SETT
 EXAMPLE_DB = os.environ.get("DWCONF_EXAMPLE_DB") or str(Path(__file__).resolve().parent / ".dwconf-cache" / "examples")
 settings.register_profile("nightly", max_examples=1000, database=DirectoryBasedExampleDatabase(EXAMPLE_DB),
                           **COMMON_SETTINGS)
-settings.load_profile(os.environ.get("DWCONF_PROFILE", "dev"))
+PROFILES = ("dev", "ci", "nightly")
+
+
+def check_profile(name: str, where: str) -> str:
+    """`name` when it is a registered profile; else a usage error that lists them."""
+    import pytest
+
+    if name not in PROFILES:
+        raise pytest.UsageError(f"{where}: unknown Hypothesis profile {name!r}; the profiles are "
+                                f"{', '.join(PROFILES)}")
+    return name
+
+
+@pytest_hookimpl(tryfirst=True)  # before Hypothesis' own plugin loads the profile (and crashes on a bad one)
+def pytest_configure(config):
+    chosen = config.getoption("hypothesis_profile", None)
+    if chosen is not None:
+        check_profile(chosen, "--hypothesis-profile")
+    else:
+        settings.load_profile(check_profile(os.environ.get("DWCONF_PROFILE", "dev"), "DWCONF_PROFILE"))

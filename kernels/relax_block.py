@@ -21,7 +21,7 @@ from kernels.kernel import Kernel
 from kernels.pipelines import PIPELINES, apply_pipeline
 from model.case import ACCUMULATOR, DTYPES, INTEGER_DTYPES, DepthwiseCase
 from model.epilogue import BN_EPSILON, EPILOGUES, MOBILENET_V2, parameter_shapes, steps
-from model.example import BOUND_INPUTS, INPUT_VALUES, seeded_arrays
+from model.example import BOUND_INPUTS, INPUT_VALUES, OUT_DTYPE, seeded_arrays
 from model.space import CaseSpace
 
 # Relax accepts every ordering of N, C, H, W for the data (and output) and of O, I, H, W for the
@@ -52,6 +52,7 @@ class Graph:
     bb: object
     case: DepthwiseCase
     extras: dict
+    data_layout: str
     kernel_layout: str
     out_layout: str
     out_dtype: str
@@ -125,9 +126,21 @@ def _residual(g: Graph, y):
     return g.emit(relax.op.add(y, residual_input(g)))
 
 
-# The step after the convolution -> its builder (g, y) -> y'; "expand" comes before it.
-EPILOGUE_BUILDERS = {"bias": _bias, "bn": batch_norm, "relu": _relu, "relu6": _relu6, "project": _project,
-                     "residual": _residual}
+def depthwise(g: Graph, x, w):
+    """The depthwise convolution of `x` (in the data layout) with `w` (in the kernel layout),
+    returned in the output layout and out_dtype."""
+    from tvm import relax
+
+    case = g.case
+    return g.emit(relax.op.nn.conv2d(
+        x, w, strides=case.stride, padding=case.padding, dilation=case.dilation, groups=case.channels,
+        data_layout=g.data_layout, kernel_layout=g.kernel_layout, out_layout=g.out_layout, out_dtype=g.out_dtype))
+
+
+# The step after the convolution -> its builder (g, y) -> y'; "expand" comes before it, and
+# "conv" builds the convolution itself, (g, x, w) -> y.
+EPILOGUE_BUILDERS = {"conv": depthwise, "bias": _bias, "bn": batch_norm, "relu": _relu, "relu6": _relu6,
+                     "project": _project, "residual": _residual}
 
 
 def relax_block(case, data_layout="NCHW", kernel_layout="OIHW", out_layout=None, out_dtype=None,
@@ -146,7 +159,7 @@ def relax_block(case, data_layout="NCHW", kernel_layout="OIHW", out_layout=None,
     weight = relax.Var("weight", relax.TensorType(case.weight_shape, case.dtype))
     extras = {name: relax.Var(name, relax.TensorType(shape, case.dtype))
               for name, shape in parameter_shapes(case).items()}
-    g = Graph(bb, case, extras, kernel_layout, out_layout, out_dtype)
+    g = Graph(bb, case, extras, data_layout, kernel_layout, out_layout, out_dtype)
     with bb.function("main", [data, weight, *extras.values()]):
         with bb.dataflow():
             x = g.emit(_layouts(data, case.layout, data_layout))
@@ -156,9 +169,7 @@ def relax_block(case, data_layout="NCHW", kernel_layout="OIHW", out_layout=None,
                 (case.kernel_h, case.kernel_w, case.out_channels, 1)
             w = g.emit(relax.op.reshape(weight, grouped))
             w = g.emit(_layouts(w, "OIHW" if case.layout == "NCHW" else "HWOI", kernel_layout))
-            y = g.emit(relax.op.nn.conv2d(
-                x, w, strides=case.stride, padding=case.padding, dilation=case.dilation, groups=case.channels,
-                data_layout=data_layout, kernel_layout=kernel_layout, out_layout=out_layout, out_dtype=out_dtype))
+            y = builders["conv"](g, x, w)
             for step in parts:
                 if step != "expand":
                     y = builders[step](g, y)
@@ -196,7 +207,7 @@ def block_options(case: DepthwiseCase) -> st.SearchStrategy[dict]:
 def _options(out_dtype, data_layout, kernel_layout, other_out, out_layout, wide, pipeline) -> dict:
     return {"data_layout": data_layout, "kernel_layout": kernel_layout,
             "out_layout": out_layout if other_out == 7 else data_layout,
-            "out_dtype": WIDE_OUT if wide else out_dtype, "pipeline": pipeline,
+            OUT_DTYPE: WIDE_OUT if wide else out_dtype, "pipeline": pipeline,
             BOUND_INPUTS: INPUT_VALUES if pipeline == "constants" else None}
 
 

@@ -20,6 +20,9 @@ MIN_VARIANCE = 0.25
 # under the option named BOUND_INPUTS (None there: the inputs stay arguments).
 INPUT_VALUES = "<the example's input values>"
 BOUND_INPUTS = "constants"
+# The option a kernel draws its output dtype under (relax_block's out_dtype); without it the
+# output is in the case's out_dtype.
+OUT_DTYPE = "out_dtype"
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +45,11 @@ class ConvExample:
     def arrays(self) -> dict:
         """Every input array by name: data, weight, then the epilogue's."""
         return {"data": self.data, "weight": self.weight, **self.extras}
+
+    @property
+    def out_dtype(self) -> str:
+        """The dtype the kernel returns: its drawn OUT_DTYPE option, else the case's out_dtype."""
+        return dict(self.options).get(OUT_DTYPE) or self.case.out_dtype
 
     def __repr__(self) -> str:
         with np.printoptions(threshold=64, precision=8, floatmode="maxprec"):

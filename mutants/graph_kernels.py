@@ -2,12 +2,17 @@
 builder replaced. Like the seed mutants, each says the smallest case its bug shows on."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 
+from hypothesis import strategies as st
+
 from kernels.kernel import Kernel
-from kernels.relax_block import EPILOGUE_BUILDERS, arguments, batch_norm, relax_block, residual_input
+from kernels.relax_block import (EPILOGUE_BUILDERS, WIDE_OUT, arguments, batch_norm, depthwise, relax_block,
+                                 residual_input)
 from model.case import DepthwiseCase
 from model.epilogue import MOBILENET_V2
+from model.example import OUT_DTYPE
 from model.space import CaseSpace
 
 
@@ -46,12 +51,21 @@ def _bn_without_epsilon(g, y):
     return batch_norm(g, y, epsilon=0.0)
 
 
-def graph_mutant(name, description, epilogues, **builders):
-    """A relax_block whose named step builders are replaced, over the epilogues the bug needs."""
+def _narrow_accumulation(g, x, w):
+    """The convolution accumulated in the inputs' dtype, then cast to the wider out_dtype."""
+    from tvm import relax
+
+    narrow = dataclasses.replace(g, out_dtype=g.case.dtype)
+    return g.emit(relax.op.astype(depthwise(narrow, x, w), g.out_dtype))
+
+
+def graph_mutant(name, description, epilogues, dtypes=("float32",), options=None, **builders):
+    """A relax_block whose named step builders are replaced, over the epilogues (and dtypes,
+    and drawn block options) the bug needs."""
     compute = functools.partial(relax_block, builders={**EPILOGUE_BUILDERS, **builders})
-    space = CaseSpace(layouts=("NCHW",), epilogues=epilogues, max_channels=8)
+    space = CaseSpace(layouts=("NCHW",), epilogues=epilogues, max_channels=8, dtypes=dtypes)
     return Kernel(name=f"mutant_{name}", compute=compute, space=space, description=description, kind="relax",
-                  arguments=arguments)
+                  arguments=arguments, options=options)
 
 
 GRAPH_MUTANTS = (
@@ -68,4 +82,9 @@ GRAPH_MUTANTS = (
     (graph_mutant("bn_without_epsilon", "BatchNorm's variance used without epsilon", ("bn",),
                   bn=_bn_without_epsilon),
      DepthwiseCase(epilogue="bn")),
+    # A float32 out_dtype promises float32 arithmetic (reference/tolerance.py computed_in).
+    (graph_mutant("narrow_accumulation", f"float16/bfloat16 summed in their own dtype behind a {WIDE_OUT} out_dtype",
+                  ("",), dtypes=("float16", "bfloat16"), options=lambda case: st.just({OUT_DTYPE: WIDE_OUT}),
+                  conv=_narrow_accumulation),
+     DepthwiseCase(dtype="float16")),
 )

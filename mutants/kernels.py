@@ -69,7 +69,7 @@ def transposed_square_kernel(case):
 @dataclass(frozen=True)
 class Mutant:
     kernel: Kernel
-    needs: DepthwiseCase  # the smallest case (by work) that shows the bug
+    needs: DepthwiseCase | None  # the smallest case (by work) that shows the bug; None: not stated (a user's kernel)
 
 
 def mutant(name, compute, needs, description, **space):

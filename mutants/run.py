@@ -4,6 +4,11 @@ no larger than its bug needs. Prints the kill rate, examples until caught, shrun
     python -m mutants.run [--targets llvm] [--max-examples 60] [--references numpy]
     python -m mutants.run --references relations --every-check --kill-rate 0.8 --no-shrink
     python -m mutants.run --seeds 20      # kill probability: the share of 20 seeds that kill each mutant
+    python -m mutants.run --seeds 20 --kernel-module my_buggy_kernel.py   # ... of bugs planted in your kernels
+
+A --kernel-module file is loaded as for the suite (README, 'Bring your own kernel'); its kernels
+are hunted instead of dwconf's own mutants (add --mutants to hunt both). It may set NEEDS, the
+smallest DepthwiseCase its bug shows on (or a dict kernel name -> case), for the size check.
 
 Exit status 0 only when every mutant (or --kill-rate of them) is killed and each killed one is
 shrunk small enough (unless --sizes-informational).
@@ -19,7 +24,7 @@ import statistics
 from hypothesis import Phase, seed, settings
 
 from conformance.checking import ConformanceFailure, property_test, run_row
-from mutants.kernels import MUTANTS
+from mutants.kernels import MUTANTS, Mutant
 from conformance.self_checks import select_checks
 from reports.results import RunResults
 from model.case import DepthwiseCase
@@ -71,10 +76,33 @@ def kill_table(mutants, target, checks, seeds: int, budgets: tuple, every_check:
     return "\n".join(lines), meets
 
 
-def size_note(caught: bool, small_enough: bool, no_shrink: bool) -> str:
+def size_note(caught: bool, small_enough: bool, no_shrink: bool, stated: bool = True) -> str:
     if not caught:
         return "-"
-    return "not shrunk" if no_shrink else "ok" if small_enough else "TOO LARGE"
+    if no_shrink:
+        return "not shrunk"
+    if not stated:
+        return "no NEEDS stated"
+    return "ok" if small_enough else "TOO LARGE"
+
+
+def user_mutants(paths) -> tuple:
+    """The kernels of `--kernel-module` files as mutants, each with the case its module's NEEDS
+    states (None: not stated); ValueError (KernelModuleError) when a file is not a kernel module."""
+    from kernels.user_module import import_file, load_kernel_module
+    from pathlib import Path
+
+    found = []
+    for path in paths:
+        kernels = load_kernel_module(path)
+        needs = getattr(import_file(Path(path).resolve()), "NEEDS", None)
+        for kernel in kernels:
+            stated = needs.get(kernel.name) if isinstance(needs, dict) else needs
+            if stated is not None and not isinstance(stated, DepthwiseCase):
+                raise ValueError(f"--kernel-module {path}: NEEDS must be a DepthwiseCase or a dict of them, "
+                                 f"got {stated!r}")
+            found.append(Mutant(kernel, stated))
+    return tuple(found)
 
 
 def select_mutants(names: str | None) -> tuple:
@@ -115,6 +143,9 @@ def main(argv=None) -> int:
     parser.add_argument("--mutants", default=None,
                         help="which mutants: 'seed' (the TE compute's), 'graph' (the deployed block's) or "
                              "comma-separated names (default: all)")
+    parser.add_argument("--kernel-module", action="append", default=[],
+                        help="a Python file with your own (deliberately wrong) kernel(s): hunt them instead of "
+                             "dwconf's mutants (repeatable; with --mutants, both)")
     parser.add_argument("--seeds", type=int, default=0,
                         help="kill probability instead: every mutant under this many Hypothesis seeds (not "
                              "derandomized, no shrinking), killed within 10 and --max-examples examples")
@@ -122,9 +153,12 @@ def main(argv=None) -> int:
     try:
         target = select_targets(args.targets)[0]
         checks = select_checks(args.references)
-        mutants = select_mutants(args.mutants)
+        own = user_mutants(args.kernel_module)
+        mutants = own if own and args.mutants is None else select_mutants(args.mutants) + own
     except ValueError as exc:
         parser.error(str(exc))
+    if args.seeds < 0 or args.max_examples < 1 or not 0 <= args.kill_rate <= 1:
+        parser.error("--seeds takes a count >= 0, --max-examples >= 1 and --kill-rate a share in [0, 1]")
     if args.seeds:
         with tempfile.TemporaryDirectory() as report_dir:
             table, meets = kill_table(mutants, target, checks, args.seeds, (10, args.max_examples), args.every_check,
@@ -138,12 +172,13 @@ def main(argv=None) -> int:
         for m in mutants:
             caught, until, shrunk, failed = hunt(m, target, checks, args.max_examples, report_dir, args.every_check,
                                                  shrink=not args.no_shrink)
-            ok_size = caught and (args.no_shrink or shrunk.work <= m.needs.work)
+            stated = m.needs is not None
+            ok_size = caught and (args.no_shrink or not stated or shrunk.work <= m.needs.work)
             killed += caught
             small += ok_size
             rows.append(f"| {m.kernel.name} | {'killed' if caught else 'SURVIVED'} | {until or '-'} | "
                         f"{shrunk.summary() if shrunk else '-'} (work {shrunk.work if shrunk else '-'}) | "
-                        f"{m.needs.work} | {size_note(caught, ok_size, args.no_shrink)} | "
+                        f"{m.needs.work if stated else '-'} | {size_note(caught, ok_size, args.no_shrink, stated)} | "
                         f"{', '.join(failed) or '-'} |")
     print(f"checks: {', '.join(c.name for c in checks)}\n")
     print("| mutant | outcome | examples until caught | shrunk case | bug needs (work) | size | failed checks |")

@@ -21,7 +21,7 @@ import numpy as np
 
 from model.example import ConvExample
 from reference.block_oracle import numpy_block, output_nchw
-from reference.tolerance import error_bound, float_info
+from reference.tolerance import computed_in, error_bound, float_info
 
 RELATIONS_GROUP = "relations"
 
@@ -65,10 +65,11 @@ def rng_of(ex: ConvExample) -> np.random.Generator:
 
 
 def kernel_error_bound(ex: ConvExample) -> np.ndarray:
-    """Two computations of the case in its dtype, each within Higham's bound (NCHW)."""
+    """Two computations of the example by the kernel, each within Higham's bound (NCHW)."""
     case = ex.case
     _, magnitude, floor = numpy_block(case, ex.arrays)
-    return output_nchw(case, error_bound(case, magnitude, case.dtype, case.dtype, floor))
+    kernel_dtype = computed_in(case, ex.out_dtype)
+    return output_nchw(case, error_bound(case, magnitude, kernel_dtype, kernel_dtype, floor))
 
 
 # ---- the relations ---------------------------------------------------------------------------

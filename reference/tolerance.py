@@ -16,6 +16,13 @@ end (gamma_L(wide)*m + u*|y| <= gamma_L(narrow)*m, as |y| <= m), and for float16
 bfloat16 emulated through float32 (float32 has at least 2p+2 bits for their p, so the
 double rounding of +, * is innocuous).
 
+Which format a kernel is held to (`computed_in`): the dtype of its output. float16 or bfloat16
+inputs with a float32 `out_dtype` promise float32 arithmetic (the inputs widen exactly, and
+relax.op.nn.conv2d casts them before it multiplies), so such a kernel is bounded by
+gamma_L(float32): one that accumulates in float16 and casts at the end lies outside it. An
+output narrower than the inputs rounds once more, u*|y| <= u*m, inside gamma_L of the output's
+format; so the output's format bounds every float kernel.
+
 Comparing two computations, a kernel in format a and a reference in format b, both
 error terms add up:  |k - r| <= (gamma_L(a) + gamma_L(b)) * m + 2*L*(tiny(a) + tiny(b)).
 The float64 oracle is the b = float64 case; framework references compute in the case's
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.case import DTYPES
 from model.epilogue import roundings
 
 
@@ -42,6 +50,12 @@ def float_info(dtype: str):
 
         return ml_dtypes.finfo(ml_dtypes.bfloat16)
     return np.finfo(dtype)
+
+
+def computed_in(case, out_dtype: str) -> str:
+    """The format a correct kernel of `case` returning `out_dtype` is bounded in (module
+    docstring): a float output's dtype; integer cases their own (their bound is zero)."""
+    return out_dtype if out_dtype in DTYPES and not case.is_integer else case.dtype
 
 
 def gamma(length: int, dtype: str) -> float:

@@ -130,6 +130,7 @@ def verdict(case, actual, expected, bound) -> int:
 FORWARD_MAIN = '''
 
 DEVICE = {device_kind!r}
+OUT_DTYPE = {out_dtype!r}  # the kernel's output dtype: its float format is the one the error bound holds it to
 RELAX = {relax!r}  # a Relax module run by the VM; otherwise a TIR function (X, K, Y)
 WEIGHT_SHAPE = {weight_shape!r}  # the compiled function takes the weight reshaped to this
 SCALARS = {scalars!r}  # a shape-generic function's size arguments after (X, K, Y)
@@ -177,13 +178,13 @@ def main() -> int:
         actual = call(tvm.relax.VirtualMachine(executable, dev)["main"],
                       [arrays[n].reshape(shape) for n, shape in ARGUMENTS.items()], dev)
     else:
-        actual = call(executable.jit()["main"], (data, arrays["weight"]), dev, (case.output_shape, case.dtype),
+        actual = call(executable.jit()["main"], (data, arrays["weight"]), dev, (case.output_shape, OUT_DTYPE),
                       SCALARS)
     if actual is None:
         return 1
     arrays["weight"] = weight
     expected, magnitude, floor = numpy_block(case, arrays)
-    return verdict(case, actual, expected, error_bound(case, magnitude, case.dtype, "float64", floor))
+    return verdict(case, actual, expected, error_bound(case, magnitude, computed_in(case, OUT_DTYPE), "float64", floor))
 
 
 if __name__ == "__main__":
@@ -272,7 +273,7 @@ def repro_script(kernel, target, ex, tir: str):
         needs="numpy, tvm and onnx" if onnx_model else "numpy and tvm", onnx_model=onnx_model,
         device_kind=target.device_kind, relax=kernel.kind == "relax",
         weight_shape=weight_shape, scalars=tuple(kernel.generic(case)) if kernel.generic else (), names=tuple(ex.arrays),
-        arguments=arguments, pipeline=pipeline)
+        arguments=arguments, pipeline=pipeline, out_dtype=ex.out_dtype)
 
 
 def backward_repro_script(kernel, which: str, length: int, target, case, arrays: dict, tir: str):

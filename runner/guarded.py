@@ -1,4 +1,5 @@
-"""Guarded buffers: kernel inputs sit between NaN guard zones, outputs start as NaN.
+"""Guarded buffers: kernel inputs sit between poisoned guard zones, outputs start poisoned
+(NaN; for integer dtypes, which have no NaN, the dtype's most negative value).
 
 A kernel that reads past an input would otherwise see whatever memory follows it: its wrong
 output changes from call to call, Hypothesis calls the failure flaky and cannot shrink it.
@@ -52,20 +53,26 @@ def _aligned_bytes(nbytes: int) -> np.ndarray:
     return raw[start:start + nbytes]
 
 
+def poison(dtype) -> float | int:
+    """What guard zones and unwritten outputs hold: NaN, or an integer dtype's most negative value."""
+    dtype = np.dtype(dtype)
+    return int(np.iinfo(dtype).min) if np.issubdtype(dtype, np.integer) else np.nan
+
+
 @functools.lru_cache(maxsize=None)
 def _guard_zone(dtype: np.dtype) -> bytes:
-    """What an untouched guard zone holds: NaNs of `dtype`, as bytes."""
-    return np.full(GUARD_BYTES // dtype.itemsize, np.nan, dtype).tobytes()
+    """What an untouched guard zone holds: poison of `dtype`, as bytes."""
+    return np.full(GUARD_BYTES // dtype.itemsize, poison(dtype), dtype).tobytes()
 
 
 class GuardedBuffer:
-    """One array in the middle of an aligned host buffer; the rest of the buffer is NaN."""
+    """One array in the middle of an aligned host buffer; the rest of the buffer is poison."""
 
     def __init__(self, shape, dtype):
         self.shape, self.dtype = tuple(shape), np.dtype(dtype)
         size = int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
         self.raw = _aligned_bytes(GUARD_BYTES + size + GUARD_BYTES)
-        self.raw.view(self.dtype).fill(np.nan)
+        self.raw.view(self.dtype).fill(poison(self.dtype))
         self.array = self.raw[GUARD_BYTES:GUARD_BYTES + size].view(self.dtype).reshape(self.shape)
 
     def tensor(self):
@@ -111,7 +118,7 @@ class KernelArgs:
                 self.output = GuardedBuffer(shape, dtype)
                 tensors.append(self.output.tensor())
             else:
-                tensors.append(tvm.runtime.tensor(np.full(shape, np.nan, dtype=dtype), dev))
+                tensors.append(tvm.runtime.tensor(np.full(shape, poison(dtype), dtype=dtype), dev))
         self.tensors = tuple(tensors)
 
     def result(self, returned=None) -> np.ndarray:
