@@ -3,11 +3,11 @@ target matrix (conformance/plugin.py) and write the report (reports/plugin.py)."
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from hypothesis import HealthCheck, settings
-from hypothesis.database import DirectoryBasedExampleDatabase
 from pytest import hookimpl as pytest_hookimpl
+
+from conformance.example_database import example_database
 
 pytest_plugins = ["reports.plugin", "conformance.plugin"]
 
@@ -18,10 +18,10 @@ settings.register_profile("dev", max_examples=10, **COMMON_SETTINGS)
 # ci: the same examples on every run (derandomize), so CI's outcome does not flicker.
 settings.register_profile("ci", max_examples=60, derandomize=True, **COMMON_SETTINGS)
 # nightly: searches (new examples every run) and keeps what it finds in a persistent example
-# database, replayed first on the next run: DWCONF_EXAMPLE_DB, default .dwconf-cache/examples.
-EXAMPLE_DB = os.environ.get("DWCONF_EXAMPLE_DB") or str(Path(__file__).resolve().parent / ".dwconf-cache" / "examples")
-settings.register_profile("nightly", max_examples=1000, database=DirectoryBasedExampleDatabase(EXAMPLE_DB),
-                          **COMMON_SETTINGS)
+# database, replayed first on the next run: DWCONF_EXAMPLE_DB, a folder (default
+# .dwconf-cache/examples) or a shared redis://HOST:PORT/N (conformance/example_database.py).
+EXAMPLE_DB, EXAMPLE_DB_SAYS = example_database(os.environ.get("DWCONF_EXAMPLE_DB"))
+settings.register_profile("nightly", max_examples=1000, database=EXAMPLE_DB, **COMMON_SETTINGS)
 PROFILES = ("dev", "ci", "nightly")
 
 
@@ -33,6 +33,11 @@ def check_profile(name: str, where: str) -> str:
         raise pytest.UsageError(f"{where}: unknown Hypothesis profile {name!r}; the profiles are "
                                 f"{', '.join(PROFILES)}")
     return name
+
+
+def pytest_report_header(config):
+    if settings.get_current_profile_name() == "nightly" or os.environ.get("DWCONF_EXAMPLE_DB"):
+        return EXAMPLE_DB_SAYS
 
 
 @pytest_hookimpl(tryfirst=True)  # before Hypothesis' own plugin loads the profile (and crashes on a bad one)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.shards import DEFAULT_COST, load_costs, parse_shard, split
 from model.row import Row
 from reports.plugin import RESULTS, report_dir
 from runner.isolation import DEFAULT_TIMEOUT
@@ -24,6 +25,7 @@ class Selection:
     targets: tuple
     references: tuple
     report_dir: Path
+    shard: tuple | None = None  # (I, N): this run is the I-th of N shards (conformance/shards.py)
 
     @property
     def rows(self) -> list[Row]:
@@ -87,6 +89,13 @@ def pytest_addoption(parser):
     group.addoption("--rpc-timeout", type=positive_seconds, default=None,
                     help=f"seconds to wait for the tracker to grant a device session (default "
                          f"{rpc.DEFAULT_TIMEOUT:g}). Env: DWCONF_RPC_TIMEOUT")
+    group.addoption("--shard", default=os.environ.get("DWCONF_SHARD"),
+                    help="I/N: run the I-th of N shards of the selected tests (every test in exactly one), "
+                         "balanced by each row's recorded seconds; merge the shards' reports with "
+                         "python -m reports.merge. Env: DWCONF_SHARD")
+    group.addoption("--shard-costs", default=None,
+                    help="the recorded costs --shard balances: a results.json of an earlier run or a costs "
+                         "table (default conformance/row_costs.json)")
     group.addoption("--findings", action="store_true", default=False,
                     help="run every finding's test (conformance/test_findings.py) whatever --kernels and "
                          "--targets select (default: those of the selected kernels and targets)")
@@ -117,11 +126,14 @@ def pytest_configure(config):
             targets=select_targets(config.getoption("targets")) + remote_targets(config),
             references=select_checks(config.getoption("references")),
             report_dir=report_dir(config),
+            shard=parse_shard(config.getoption("shard")) if config.getoption("shard") else None,
         )
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SELECTION] = selection
     run_environment = dict(environment())
+    if selection.shard:
+        run_environment["shard"] = "{}/{}".format(*selection.shard)
     remote = [t for t in selection.targets if t.rpc]
     if remote:  # the report says which farm and which target each device was built for
         run_environment["rpc farm"] = f"tracker {config.getoption('rpc_tracker')}; " + "; ".join(
@@ -177,11 +189,28 @@ def selected(item, selection: Selection) -> bool:
     return selection.takes(finding.kwargs.get("kernels"), finding.kwargs.get("targets"))
 
 
+def item_row(item) -> str:
+    """The matrix row an item checks ("{kernel}-{target}", as results.json keys rows), or its node id."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if params.get("row") is not None:
+        return params["row"].id
+    if params.get("refusal_row") is not None:
+        path, target = params["refusal_row"]
+        return f"refuse:{path.name}-{target.name}"
+    return item.nodeid
+
+
 def pytest_collection_modifyitems(config, items):
     selection = config.stash[SELECTION]
     keep, drop = [], []
     for item in items:
         (keep if selected(item, selection) else drop).append(item)
+    if selection.shard:
+        index, count = selection.shard
+        recorded = load_costs(config.getoption("shard_costs"))
+        shard_of = split({item.nodeid: recorded.get(item_row(item), DEFAULT_COST) for item in keep}, count)
+        drop += [item for item in keep if shard_of[item.nodeid] != index]
+        keep = [item for item in keep if shard_of[item.nodeid] == index]
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

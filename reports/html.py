@@ -46,8 +46,23 @@ def grid(results: RunResults, notes: Footnotes) -> dict:
     return {"kernels": kernels, "targets": targets, "cells": cells}
 
 
-def write_html_report(results: RunResults, report_dir: Path, title: str = "dwconf conformance report") -> Path:
-    """Render `results` to report_dir/index.html and return its path."""
+def kernel_groups(results: RunResults) -> list[dict]:
+    """Per kernel: the rows that ran (by target) and those skipped, for the references tables."""
+    rows = sorted(results.rows.values(), key=lambda r: (r.kernel, r.target))
+    groups = {}
+    for row in rows:
+        group = groups.setdefault(row.kernel, {"kernel": row.kernel, "ran": [], "skipped": []})
+        group["skipped" if row.skip_reason else "ran"].append(row)
+    return list(groups.values())
+
+
+def write_html_report(results: RunResults, report_dir: Path, title: str = "dwconf conformance report",
+                      baseline: Path | None = None) -> Path:
+    """Render `results` to report_dir/index.html and return its path; with `baseline` (an earlier
+    run's results.json), a section of what changed since (reports/diff.py)."""
+    from reports.diff import regressed, run_diff
+
+    diff = run_diff(RunResults.from_json(Path(baseline).read_text()), results) if baseline else None
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     env.globals["cell_status"] = RunResults.cell_status
     notes = Footnotes()
@@ -56,7 +71,8 @@ def write_html_report(results: RunResults, report_dir: Path, title: str = "dwcon
     html = env.get_template("report.html.j2").render(
         title=title, grid=matrix, rows=rows, references=results.references, failures=results.failures,
         environment=results.environment, totals=results.totals(), notes=notes, marks=MARKS,
-        refusal_rows=results.refusal_rows, refusal_failures=results.refusal_failures,
+        refusal_rows=results.refusal_rows, refusal_failures=results.refusal_failures, groups=kernel_groups(results),
+        diff=diff, diff_baseline=baseline, diff_regressed=diff is not None and regressed(diff),
     )
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,51 @@ def pytest_addoption(parser):
     parser.getgroup("dwconf").addoption(
         "--report-dir", default=os.environ.get("DWCONF_REPORT_DIR", DEFAULT_REPORT_DIR),
         help=f"where the HTML report and failure files go (default: {DEFAULT_REPORT_DIR}). Env: DWCONF_REPORT_DIR")
+    parser.getgroup("dwconf").addoption(
+        "--diff-against", default=None, type=existing_results,
+        help="an earlier run's results.json: the report gets a section of what changed since "
+             "(new failures, fixed findings, rows and coverage; python -m reports.diff prints the same)")
+
+
+def existing_results(text: str) -> Path:
+    """--diff-against's value: a results.json that exists (argparse names the option otherwise)."""
+    import argparse
+
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"{text}: no such results.json (an earlier run's report folder has one)")
+    return Path(text)
+
+
+def finding_outcome(report) -> str | None:
+    """What one phase's report says of a finding's test: xfailed (the finding holds), fixed (its
+    strict xfail passed), passed, failed or skipped; None for a phase that says nothing."""
+    if report.when == "call":
+        if hasattr(report, "wasxfail"):
+            return "xfailed" if report.skipped else "fixed"
+        if report.failed and "XPASS(strict)" in report.longreprtext:
+            return "fixed"
+        return report.outcome
+    return report.outcome if report.outcome != "passed" else None  # a skip or error in setup
+
+
+class FindingOutcomes:
+    """Records each finding test's outcome in the run's results (in the controller, which sees
+    every worker's reports)."""
+
+    def __init__(self, config):
+        self.config = config
+
+    def pytest_runtest_logreport(self, report):
+        results = self.config.stash.get(RESULTS, None)
+        outcome = finding_outcome(report) if "finding" in report.keywords else None
+        if results is not None and outcome is not None:
+            results.findings[report.nodeid] = outcome
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(FindingOutcomes(config), "dwconf-finding-outcomes")
 
 
 def report_dir(config) -> Path:
@@ -43,7 +88,7 @@ def pytest_sessionfinish(session):
         results.merge(RunResults.load_parts(parts))
         shutil.rmtree(parts, ignore_errors=True)  # merged: the report folder keeps the report only
     if results.rows or results.refusal_rows:  # only runs that exercised the matrix write a report
-        config.stash[REPORT_PATH] = write_html_report(results, folder)
+        config.stash[REPORT_PATH] = write_html_report(results, folder, baseline=config.getoption("diff_against"))
         (folder / "results.json").write_text(results.to_json())  # the same, for machines
         for known in stale_known_failures(results):
             warnings.warn(pytest.PytestWarning(

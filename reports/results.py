@@ -106,6 +106,9 @@ class RunResults:
     # Inputs that must be refused: "{path}-{target}" -> {"counts": outcome -> inputs, "skip_reason"}
     refusal_rows: dict = field(default_factory=dict)
     refusal_failures: list = field(default_factory=list)  # RefusalFailure dicts
+    # The findings' tests (conformance/test_findings.py): node id -> outcome (xfailed: the finding
+    # still holds; fixed: its strict xfail passed; passed, failed, skipped)
+    findings: dict = field(default_factory=dict)
 
     def row(self, kernel: str, target: str) -> RowResult:
         key = row_id(kernel, target)
@@ -187,7 +190,7 @@ class RunResults:
     def from_json(cls, text: str) -> "RunResults":
         raw = json.loads(text)
         results = cls(references=raw["references"], environment=raw["environment"],
-                      known_matches=raw.get("known_matches", {}))
+                      known_matches=raw.get("known_matches", {}), findings=raw.get("findings", {}))
         results.rows = {k: RowResult(**v) for k, v in raw["rows"].items()}
         results.failures = [FailureRecord(**f) for f in raw["failures"]]
         results.refusal_rows = raw.get("refusal_rows", {})
@@ -217,6 +220,7 @@ class RunResults:
         self.refusal_failures.extend(other.refusal_failures)
         for key, n in other.known_matches.items():
             add(self.known_matches, key, n)
+        self.findings.update(other.findings)
         self.references = self.references or other.references
         self.environment = self.environment or other.environment
 

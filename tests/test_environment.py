@@ -48,3 +48,16 @@ def test_the_locks_pin_the_tvm_ffi_that_tvm_works_with():
         assert pins["apache-tvm"] == "0.27.0.post1" and pins["apache-tvm-ffi"] == "0.1.14.post0", lock
         assert all(not line.strip() or line.lstrip().startswith("#") or "==" in line
                    for line in (root / lock).read_text().splitlines()), f"{lock}: every package at one version"
+
+
+def test_the_installed_tvm_lock_is_the_numpy2_lock_less_what_tvm_brings():
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("installed_lock", root / ".ci" / "installed_lock.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = module.installed_lock((root / "requirements-numpy2.txt").read_text())
+    assert (root / "requirements-installed.txt").read_text() == expected, "run tox -e lock"
+    pins = locked(root / "requirements-installed.txt")
+    assert not set(pins) & set(module.BROUGHT_BY_TVM) and {"torch", "hypothesis", "pytest"} <= set(pins)
