@@ -173,10 +173,15 @@ def main(argv=None):
     parser.add_argument("--row-geometries", type=int, default=2000,
                         help="geometries per row pipeline (generic unbatched / batched); 0 skips them")
     args = parser.parse_args(argv)
+    if args.examples < 1 or args.row_geometries < 0:
+        parser.error("--examples takes a count >= 1 and --row-geometries a count >= 0")
     try:
+        memory = [int(c) for c in args.memory.split(",")] if args.memory else []
         targets = [t for t in select_targets(args.targets) if t.runnable]
     except ValueError as exc:
-        parser.error(str(exc))
+        parser.error(f"--memory takes comma-separated counts: {exc}" if "invalid literal" in str(exc) else str(exc))
+    if not targets:
+        parser.error(f"none of {args.targets} runs here: the benchmark times kernels it can call")
     examples, draw_seconds = draw_examples(args.examples)
     print(f"{len(examples)} examples (float32, NCHW), drawn in {draw_seconds:.2f} s\n")
     stages = ("draw", "compile", "call", *REFERENCES)  # numpy: the oracle and the magnitudes
@@ -194,9 +199,9 @@ def main(argv=None):
             f"{p} {n} {r / naive:.1f}x" for (p, n, t), r in rates.items() if t == target.name) + " (vs naive seed_te)\n")
     if args.row_geometries:
         print_row_rates(targets[0], args.row_geometries)
-    if args.memory:
+    if memory:
         del examples
-        for number, count in enumerate(int(c) for c in args.memory.split(",")):
+        for number, count in enumerate(memory):
             rate = check_streaming(count, targets[0], number + 1)
             print(f"generic, {count} more examples (none kept): {rate:.1f} cases/s, "
                   f"RSS now {current_rss_mib():.0f} MiB, peak {peak_rss_mib():.0f} MiB")

@@ -41,6 +41,15 @@ class Selection:
                 and (targets is None or any(t.name in targets for t in self.targets)))
 
 
+def existing_file(text: str) -> Path:
+    """An option's file: one that exists (argparse names the option and the value otherwise)."""
+    import argparse
+
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    return Path(text)
+
+
 def positive_seconds(text: str) -> float:
     """An option's seconds: a number > 0 (argparse names the option and the value otherwise)."""
     import argparse
@@ -93,7 +102,7 @@ def pytest_addoption(parser):
                     help="I/N: run the I-th of N shards of the selected tests (every test in exactly one), "
                          "balanced by each row's recorded seconds; merge the shards' reports with "
                          "python -m reports.merge. Env: DWCONF_SHARD")
-    group.addoption("--shard-costs", default=None,
+    group.addoption("--shard-costs", default=None, type=existing_file,
                     help="the recorded costs --shard balances: a results.json of an earlier run or a costs "
                          "table (default conformance/row_costs.json)")
     group.addoption("--findings", action="store_true", default=False,

@@ -219,6 +219,12 @@ PLAIN_REPROS = (
     ("relax-batch-norm-float16", ("onnx_import", "relax_block"), None),
     ("topi-depthwise-accepts-invalid", ("topi_nchw",), ("llvm",)),
     ("relax-conv2d-accepts-invalid", ("relax_conv2d",), ("llvm",)),
+    # References' bugs (PyTorch's oneDNN), each repro pinned to the instruction set that triggers
+    # it (CANNOT RUN HERE where the CPU lacks it); the torch reference works around both.
+    ("torch-onednn-avx512-size1-strides", None, None),
+    ("torch-onednn-amx-bfloat16", None, None),
+    # Packaging: the lock pins the apache-tvm-ffi TVM works with.
+    ("tvm-ffi-abi-mismatch", None, None),
 )
 
 
@@ -237,29 +243,6 @@ def test_torch_1x1_backward_weights_keeps_the_heap_intact():
     if missing_on_host("haswell"):  # the repro pins oneDNN to AVX2; it needs a host that runs it
         pytest.skip(f"this host cannot execute AVX2 code (no {', '.join(missing_on_host('haswell'))})")
     run = run_repro("torch-onednn-1x1-backward-weights")
-    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
-
-
-# References' bugs (PyTorch's oneDNN), each pinned to the instruction set that triggers it, so the
-# verdict is the same on every host that executes it; the torch reference works around both.
-@pytest.mark.finding(kernels=None, targets=None)
-@finding_xfail("torch-onednn-avx512-size1-strides")
-def test_torch_conv2d_ignores_the_stride_of_a_size_1_axis():
-    run = run_repro("torch-onednn-avx512-size1-strides")
-    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
-
-
-@pytest.mark.finding(kernels=None, targets=None)
-@finding_xfail("torch-onednn-amx-bfloat16")
-def test_torch_bfloat16_depthwise_is_right_with_amx():
-    run = run_repro("torch-onednn-amx-bfloat16")
-    assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
-
-
-@pytest.mark.finding(kernels=None, targets=None)
-@finding_xfail("tvm-ffi-abi-mismatch")
-def test_tvm_metadata_admits_only_a_compatible_tvm_ffi():
-    run = run_repro("tvm-ffi-abi-mismatch")
     assert run.returncode == 0, run.stdout[-800:] + run.stderr[-500:]
 
 

@@ -72,13 +72,17 @@ def block_output_shape(case) -> tuple:
     return (n, case.channels, h, w) if case.layout == "NCHW" else (n, h, w, case.channels)
 
 
+def roundings_before_conv(case) -> int:
+    """The roundings on a path before the depthwise convolution: the pointwise expansion's."""
+    return case.channels if "expand" in steps(case.epilogue) else 0
+
+
 def roundings(case) -> int:
     """The most roundings on any path from an input to an output of the block: the error
     model's n in gamma_n (reference/tolerance.py). Dot products of length n round n times
     (Higham 3.1), an add once, BatchNorm BN_ROUNDINGS times; clipping is exact."""
     parts = steps(case.epilogue)
-    count = case.reduction_length
-    count += case.channels if "expand" in parts else 0
+    count = case.reduction_length + roundings_before_conv(case)
     count += 1 if "bias" in parts else 0
     count += BN_ROUNDINGS if "bn" in parts else 0
     count += case.out_channels if "project" in parts else 0

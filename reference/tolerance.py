@@ -21,7 +21,10 @@ inputs with a float32 `out_dtype` promise float32 arithmetic (the inputs widen e
 relax.op.nn.conv2d casts them before it multiplies), so such a kernel is bounded by
 gamma_L(float32): one that accumulates in float16 and casts at the end lies outside it. An
 output narrower than the inputs rounds once more, u*|y| <= u*m, inside gamma_L of the output's
-format; so the output's format bounds every float kernel.
+format; so the output's format bounds every float kernel. A block whose stages before the
+convolution (the pointwise expansion) run in the inputs' format, the rest in a wider out_dtype,
+is held to the two in turn, "float16->float32": k roundings in the first, n - k in the second,
+(1 + gamma_k(first)) * (1 + gamma_(n-k)(second)) - 1 in all (Higham's Lemma 3.3 composed).
 
 Comparing two computations, a kernel in format a and a reference in format b, both
 error terms add up:  |k - r| <= (gamma_L(a) + gamma_L(b)) * m + 2*L*(tiny(a) + tiny(b)).
@@ -40,7 +43,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.case import DTYPES
-from model.epilogue import roundings
+from model.epilogue import roundings, roundings_before_conv
 
 
 def float_info(dtype: str):
@@ -54,8 +57,30 @@ def float_info(dtype: str):
 
 def computed_in(case, out_dtype: str) -> str:
     """The format a correct kernel of `case` returning `out_dtype` is bounded in (module
-    docstring): a float output's dtype; integer cases their own (their bound is zero)."""
-    return out_dtype if out_dtype in DTYPES and not case.is_integer else case.dtype
+    docstring): a float output's dtype, "inputs->output" where stages before the convolution
+    run in the inputs' dtype; integer cases their own (their bound is zero)."""
+    if out_dtype not in DTYPES or case.is_integer or out_dtype == case.dtype:
+        return case.dtype
+    return f"{case.dtype}->{out_dtype}" if roundings_before_conv(case) else out_dtype
+
+
+def stages(fmt: str) -> tuple[str, str]:
+    """(the format before the convolution, the format from it on) of a computed_in format."""
+    before, _, after = fmt.partition("->")
+    return before, after or before
+
+
+def block_gamma(case, fmt: str) -> float:
+    """The relative error of the case's block computed in `fmt` (module docstring)."""
+    n, before, (first, second) = roundings(case), roundings_before_conv(case), stages(fmt)
+    if first == second:
+        return gamma(n, first)
+    return (1 + gamma(before, first)) * (1 + gamma(n - before, second)) - 1
+
+
+def tiniest(fmt: str) -> float:
+    """The largest smallest-normal number of `fmt`'s formats: the underflow term's unit."""
+    return max(float(float_info(dtype).tiny) for dtype in stages(fmt))
 
 
 def gamma(length: int, dtype: str) -> float:
@@ -77,14 +102,13 @@ def dot_product_bound(length: int, magnitude, kernel_dtype: str, reference_dtype
 def error_bound(case, magnitude: np.ndarray, kernel_dtype: str, reference_dtype: str, floor=None) -> np.ndarray:
     """Per-element bound on |kernel - reference| for a correct depthwise convolution, or a
     whole block (model/epilogue.py): gamma_n with n the most roundings on any path
-    (model.epilogue.roundings), times the block's magnitude, plus the underflow `floor`
+    (model.epilogue.roundings; each format a computed_in format), times the block's magnitude, plus the underflow `floor`
     (reference/block_oracle.py; None: the bare convolution's 2*L). Integer cases: zero, as
     int32 accumulation is exact for every drawn value."""
     if case.is_integer:
         return np.zeros(np.shape(magnitude))
-    n = roundings(case)
-    relative = gamma(n, kernel_dtype) + gamma(n, reference_dtype)
+    relative = block_gamma(case, kernel_dtype) + block_gamma(case, reference_dtype)
     if floor is None:
         floor = 2 * case.reduction_length
-    tiny = float(float_info(kernel_dtype).tiny) + float(float_info(reference_dtype).tiny)
+    tiny = tiniest(kernel_dtype) + tiniest(reference_dtype)
     return relative * np.asarray(magnitude, dtype=np.float64) + np.asarray(floor, dtype=np.float64) * tiny

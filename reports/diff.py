@@ -42,7 +42,7 @@ def run_diff(old: RunResults, new: RunResults) -> dict:
         "new_failing_rows": sorted(failing_rows(new) - failing_rows(old)),
         "new_failures": [f"{f.kernel}-{f.target}: {f.case_summary}" for f in new.failures
                          if (f.kernel, f.target, f.case_summary) not in old_failures],
-        "no_longer_failing_rows": sorted(failing_rows(old) - failing_rows(new)),
+        "no_longer_failing_rows": sorted((failing_rows(old) - failing_rows(new)) & (set(new.rows) | set(new.refusal_rows))),
         "fixed_findings": sorted(test for test, outcome in new.findings.items()
                                  if outcome == "fixed" and old.findings.get(test) != "fixed"),
         "findings_back": sorted(test for test, outcome in new.findings.items()

@@ -47,12 +47,14 @@ def grid(results: RunResults, notes: Footnotes) -> dict:
 
 
 def kernel_groups(results: RunResults) -> list[dict]:
-    """Per kernel: the rows that ran (by target) and those skipped, for the references tables."""
+    """Per kernel: the rows that ran (by target), those only compiled (a target with no device
+    here: every cell the same) and those skipped, for the references tables."""
     rows = sorted(results.rows.values(), key=lambda r: (r.kernel, r.target))
     groups = {}
     for row in rows:
-        group = groups.setdefault(row.kernel, {"kernel": row.kernel, "ran": [], "skipped": []})
-        group["skipped" if row.skip_reason else "ran"].append(row)
+        group = groups.setdefault(row.kernel, {"kernel": row.kernel, "ran": [], "compiled": [], "skipped": []})
+        compiled_only = set(row.status_counts) == {COMPILED}
+        group["skipped" if row.skip_reason else "compiled" if compiled_only else "ran"].append(row)
     return list(groups.values())
 
 

@@ -25,10 +25,19 @@ ISA_FLAGS = {
 
 
 def host_mcpu() -> str:
-    """LLVM's name for this host's CPU, or DWCONF_HOST_MCPU where set."""
+    """LLVM's name for this host's CPU, or DWCONF_HOST_MCPU where set (ValueError, naming some of
+    LLVM's CPU names, when that is not one)."""
+    import tvm
     from tvm.target import codegen
 
-    return os.environ.get(HOST_MCPU_ENV) or codegen.llvm_get_system_cpu()
+    chosen = os.environ.get(HOST_MCPU_ENV)
+    if not chosen:
+        return codegen.llvm_get_system_cpu()
+    known = [str(name) for name in codegen.llvm_get_cpu_archlist(tvm.target.Target({"kind": "llvm"}))]
+    if chosen not in known:
+        examples = ", ".join(n for n in ("znver5", "sapphirerapids", "skylake-avx512", "haswell", "x86-64") if n in known)
+        raise ValueError(f"{HOST_MCPU_ENV}={chosen} is not one of LLVM's {len(known)} CPU names (e.g. {examples})")
+    return chosen
 
 
 @functools.cache

@@ -229,8 +229,10 @@ def offline_compiler_missing(target: Target) -> str | None:
 def select_targets(names: str | None) -> tuple[Target, ...]:
     """The targets named in a comma-separated list (all known ones when None).
 
-    Raises ValueError naming the known and available targets on an unknown name.
+    Raises ValueError naming the known and available targets on an unknown name, and on a
+    DWCONF_HOST_MCPU that is not an LLVM CPU name.
     """
+    host_mcpu()  # a bad DWCONF_HOST_MCPU stops the run here, not as a skipped llvm-native row
     runnable = ", ".join(t.name for t in available_targets() if t.runnable) or "none"
     compile_only = ", ".join(t.name for t in available_targets() if not t.runnable) or "none"
     return select_named({t.name: t for t in discover_targets()}, names, "target",

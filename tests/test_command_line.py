@@ -1,4 +1,5 @@
 """Bad input gets a one-line message that says what is available, never a traceback."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,10 +9,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_pytest(*args, tmp_path):
+def run_pytest(*args, tmp_path, env=None):
     return subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:randomly",
                            "--report-dir", str(tmp_path / "report"), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
 
 
 @pytest.mark.parametrize("option, value, listed", [
@@ -53,3 +55,19 @@ def test_findings_option_runs_every_finding_whatever_the_selection(tmp_path):
     everything = run_pytest("--kernels", "seed_te", "--targets", "llvm", "--findings", "--co", tmp_path=tmp_path)
     assert "test_conv2d_with_another_out_layout_compiles" in everything.stdout  # a relax_block finding
     assert "test_c_target_compiles_vectorized_loops" in everything.stdout
+
+
+@pytest.mark.parametrize("args, env, said", [
+    (("--example-timeout", "-1"), {}, "argument --example-timeout: '-1' is not a number of seconds > 0"),
+    (("--rpc-timeout", "soon"), {}, "argument --rpc-timeout: 'soon' is not a number of seconds > 0"),
+    (("--hypothesis-profile=weekly",), {}, "unknown Hypothesis profile 'weekly'; the profiles are dev, ci, nightly"),
+    ((), {"DWCONF_PROFILE": "weekly"}, "DWCONF_PROFILE: unknown Hypothesis profile 'weekly'"),
+    (("--shard", "3/2"), {}, "--shard takes I/N with 1 <= I <= N"),
+    (("--shard", "1/2", "--shard-costs", "no-such-costs.json"), {}, "no-such-costs.json: no such file"),
+    ((), {"DWCONF_HOST_MCPU": "bogus"}, "DWCONF_HOST_MCPU=bogus is not one of LLVM's"),
+], ids=["timeout", "rpc-timeout", "profile", "profile-env", "shard", "shard-costs", "host-mcpu"])
+def test_bad_option_values_stop_the_run_in_one_line(args, env, said, tmp_path):
+    run = run_pytest("--co", *args, tmp_path=tmp_path, env=env)
+    output = run.stdout + run.stderr
+    assert run.returncode == 4, output
+    assert said in output and "Traceback" not in output

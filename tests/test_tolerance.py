@@ -66,3 +66,20 @@ def test_bound_rejects_a_small_but_real_error():
 def test_shape_mismatch_fails_with_infinite_error():
     verdict = compare("numpy", np.zeros((1, 1, 2, 2)), np.zeros((1, 1, 3, 2)), np.ones((1, 1, 3, 2)))
     assert verdict.status == "fail" and "shape" in verdict.message
+
+
+def test_a_kernel_is_held_to_the_format_of_its_output():
+    """float16 in, float32 out promises float32 arithmetic; stages before the convolution (the
+    expansion) stay in the inputs' format, and the bound composes the two."""
+    from model.case import DepthwiseCase
+    from model.epilogue import MOBILENET_V2, roundings, roundings_before_conv
+    from reference.tolerance import block_gamma, computed_in, gamma
+
+    bare = DepthwiseCase(channels=3, kernel_h=3, kernel_w=3, height=3, width=3, dtype="float16")
+    assert computed_in(bare, "float16") == "float16" and computed_in(bare, "float32") == "float32"
+    assert computed_in(DepthwiseCase(dtype="int8"), "int32") == "int8"
+    block = DepthwiseCase(channels=3, kernel_h=3, kernel_w=3, height=3, width=3, dtype="float16", epilogue=MOBILENET_V2)
+    assert computed_in(block, "float32") == "float16->float32"
+    n, k = roundings(block), roundings_before_conv(block)
+    assert k == 3 and gamma(n, "float32") < block_gamma(block, "float16->float32") < gamma(n, "float16")
+    assert block_gamma(block, "float16->float32") == (1 + gamma(k, "float16")) * (1 + gamma(n - k, "float32")) - 1
