@@ -64,7 +64,8 @@ class ForwardCheck:
             actual, oracle, references,
             expected_of=lambda ref: ref.compute(case, ex.data, ex.weight, **ex.extras),
             bound=lambda a, b: error_bound(case, magnitude, a, b, floor),
-            kernel_dtype=computed_in(case, ex.out_dtype), case_dtype=case.dtype, why_not=lambda ref: ref.why_unsupported(case))
+            kernel_dtype=computed_in(case, ex.out_dtype), case_dtype=case.dtype,
+            why_not=lambda ref: ref.why_unsupported(case))
 
     @staticmethod
     def expected(kernel, ex) -> tuple[np.ndarray, np.ndarray, str]:

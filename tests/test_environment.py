@@ -4,6 +4,7 @@ silently (findings/tvm-ffi-abi-mismatch.md), so a verdict is only worth its envi
 import importlib.metadata
 import os
 import re
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,10 @@ def locked(path: Path) -> dict:
 
 
 def installed() -> dict:
-    return {normalized(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
+    """The distributions installed in this environment's site-packages (not those vendored
+    on sys.path, like setuptools' own copy of packaging)."""
+    paths = list(dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib")))
+    return {normalized(d.metadata["Name"]): d.version for d in importlib.metadata.distributions(path=paths)}
 
 
 def test_the_running_environment_equals_its_lock():

@@ -40,7 +40,12 @@ def test_html_shows_rows_verdicts_and_skip_reasons(tmp_path):
     assert html.startswith("<!DOCTYPE html>")
     assert 'id="row-seed_te-llvm"' in html and 'id="row-seed_te-cuda"' in html
     assert "no cuda device found" in html
-    assert '<td class="fail">fail' in html and '<td class="pass">pass' in html
+    assert '<td class="fail" title="1 fail, 1 pass">fail <small>1/2</small>' in html
+    assert '<td class="pass" title="2 pass">pass <small>2</small>' in html
+    # a table of contents; the kernel's skipped target folded into a line with its reason's note
+    assert '<nav class="toc"' in html and 'href="#failures"' in html and 'href="#coverage"' in html
+    assert re.search(r'Not run on: <span id="row-seed_te-cuda">cuda: skipped \[\d+\]</span>', html)
+    assert "()" not in re.sub(r"<(script|style)>.*?</\1>", "", html, flags=re.S)  # no cell without its reason
 
 
 def test_html_escapes_what_it_shows(tmp_path):
