@@ -102,8 +102,8 @@ def dot_product_bound(length: int, magnitude, kernel_dtype: str, reference_dtype
 def error_bound(case, magnitude: np.ndarray, kernel_dtype: str, reference_dtype: str, floor=None) -> np.ndarray:
     """Per-element bound on |kernel - reference| for a correct depthwise convolution, or a
     whole block (model/epilogue.py): gamma_n with n the most roundings on any path
-    (model.epilogue.roundings; each format a computed_in format), times the block's magnitude, plus the underflow `floor`
-    (reference/block_oracle.py; None: the bare convolution's 2*L). Integer cases: zero, as
+    (model.epilogue.roundings; each format a computed_in format), times the block's magnitude,
+    plus the underflow `floor` (reference/block_oracle.py; None: the bare convolution's 2*L). Integer cases: zero, as
     int32 accumulation is exact for every drawn value."""
     if case.is_integer:
         return np.zeros(np.shape(magnitude))

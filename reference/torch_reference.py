@@ -67,7 +67,7 @@ def torch_reference(case, data, weight, **extras):
     w = w.reshape(case.out_channels, 1, case.kernel_h, case.kernel_w)
     with torch.no_grad(), torch_convolution_context(case.dtype):
         if "expand" in parts:
-            x = F.conv2d(x, tensor(extras["expand_weight"])[:, :, None, None])
+            x = F.conv2d(x, tensor(extras["expand_weight"][:, :, None, None]))
         out = F.conv2d(pad(x, case), w, stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
         if "bias" in parts:
             out = out + tensor(extras["bias"])[None, :, None, None]
@@ -79,7 +79,7 @@ def torch_reference(case, data, weight, **extras):
         if "relu6" in parts:
             out = F.relu6(out)
         if "project" in parts:
-            out = F.conv2d(out, tensor(extras["project_weight"])[:, :, None, None])
+            out = F.conv2d(out, tensor(extras["project_weight"][:, :, None, None]))
         if "residual" in parts:
             residual = np.asarray(extras["residual"])
             out = out + tensor(residual if case.layout == "NCHW" else residual.transpose(0, 3, 1, 2))

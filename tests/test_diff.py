@@ -50,3 +50,17 @@ def test_the_same_run_twice_changes_nothing_and_the_command_exits_0(tmp_path):
     worse = subprocess.run([sys.executable, "-m", "reports.diff", str(tmp_path / "new.json"), str(tmp_path / "old.json")],
                            cwd=ROOT, capture_output=True, text=True)
     assert worse.returncode == 1 and "seed_te-llvm: DepthwiseCase(pad_top=1)" in worse.stdout
+
+
+def test_a_strict_xfail_that_passes_is_recorded_as_a_fixed_finding():
+    from types import SimpleNamespace
+
+    from reports.plugin import finding_outcome
+
+    holds = SimpleNamespace(when="call", wasxfail="findings/x.md", skipped=True, failed=False, outcome="skipped")
+    fixed = SimpleNamespace(when="call", skipped=False, failed=True, outcome="failed",
+                            longreprtext="[XPASS(strict)] findings/x.md")
+    broken = SimpleNamespace(when="call", skipped=False, failed=True, outcome="failed", longreprtext="BrokenRepro: ...")
+    assert [finding_outcome(r) for r in (holds, fixed, broken)] == ["xfailed", "fixed", "failed"]
+    assert finding_outcome(SimpleNamespace(when="setup", outcome="passed")) is None
+    assert finding_outcome(SimpleNamespace(when="setup", outcome="skipped")) == "skipped"
