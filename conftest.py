@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
-from pytest import hookimpl as pytest_hookimpl
 
 from conformance.example_database import example_database
 
@@ -14,21 +14,22 @@ pytest_plugins = ["reports.plugin", "conformance.plugin"]
 # Compilation makes single examples slow (~0.1 s on llvm), so no deadline anywhere.
 COMMON_SETTINGS = dict(deadline=None, print_blob=True,
                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("dev", max_examples=10, **COMMON_SETTINGS)
-# ci: the same examples on every run (derandomize), so CI's outcome does not flicker.
-settings.register_profile("ci", max_examples=60, derandomize=True, **COMMON_SETTINGS)
-# nightly: searches (new examples every run) and keeps what it finds in a persistent example
-# database, replayed first on the next run: DWCONF_EXAMPLE_DB, a folder (default
-# .dwconf-cache/examples) or a shared redis://HOST:PORT/N (conformance/example_database.py).
 EXAMPLE_DB, EXAMPLE_DB_SAYS = example_database(os.environ.get("DWCONF_EXAMPLE_DB"))
-settings.register_profile("nightly", max_examples=1000, database=EXAMPLE_DB, **COMMON_SETTINGS)
-PROFILES = ("dev", "ci", "nightly")
+PROFILES = {
+    "dev": dict(max_examples=10),
+    # ci: the same examples on every run (derandomize), so CI's outcome does not flicker.
+    "ci": dict(max_examples=60, derandomize=True),
+    # nightly: searches (new examples every run) and keeps what it finds in a persistent example
+    # database, replayed first on the next run: DWCONF_EXAMPLE_DB, a folder (default
+    # .dwconf-cache/examples) or a shared redis://HOST:PORT/N (conformance/example_database.py).
+    "nightly": dict(max_examples=1000, database=EXAMPLE_DB),
+}
+for name, how in PROFILES.items():
+    settings.register_profile(name, **how, **COMMON_SETTINGS)
 
 
 def check_profile(name: str, where: str) -> str:
     """`name` when it is a registered profile; else a usage error that lists them."""
-    import pytest
-
     if name not in PROFILES:
         raise pytest.UsageError(f"{where}: unknown Hypothesis profile {name!r}; the profiles are "
                                 f"{', '.join(PROFILES)}")
@@ -40,7 +41,7 @@ def pytest_report_header(config):
         return EXAMPLE_DB_SAYS
 
 
-@pytest_hookimpl(tryfirst=True)  # before Hypothesis' own plugin loads the profile (and crashes on a bad one)
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis' own plugin loads the profile (and crashes on a bad one)
 def pytest_configure(config):
     chosen = config.getoption("hypothesis_profile", None)
     if chosen is not None:

@@ -73,7 +73,7 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
         self_checks = [r for r in references if isinstance(r, SelfCheck)]
         verdicts = check_for(kernel).verdicts(kernel, ex, outcome.actual, frameworks)
         verdicts += self_check_verdicts(kernel, target, ex, outcome.actual, self_checks, (runner or IN_PROCESS).run)
-    triggers = reached(kernel.reaches, outcome.script)
+    triggers = reached(kernel.reaches, outcome.script) if any(v.failed for v in verdicts) else frozenset()
     for v in verdicts:
         known = known_failure(triggers, target.name, v.message) if v.failed else None
         if known is not None:

@@ -11,7 +11,7 @@ import pytest
 
 from conformance.shards import DEFAULT_COST, load_costs, parse_shard, split
 from model.row import Row
-from reports.plugin import RESULTS, report_dir
+from reports.plugin import RESULTS, existing_file, report_dir
 from runner.isolation import DEFAULT_TIMEOUT
 
 SELECTION = pytest.StashKey["Selection"]()
@@ -39,15 +39,6 @@ class Selection:
         """Whether one of `kernels` (names, None: any) and one of `targets` are selected."""
         return ((kernels is None or any(k.name in kernels for k in self.kernels))
                 and (targets is None or any(t.name in targets for t in self.targets)))
-
-
-def existing_file(text: str) -> Path:
-    """An option's file: one that exists (argparse names the option and the value otherwise)."""
-    import argparse
-
-    if not Path(text).is_file():
-        raise argparse.ArgumentTypeError(f"{text}: no such file")
-    return Path(text)
 
 
 def positive_seconds(text: str) -> float:

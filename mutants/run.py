@@ -20,6 +20,7 @@ import sys
 import tempfile
 
 import statistics
+from pathlib import Path
 
 from hypothesis import Phase, seed, settings
 
@@ -90,7 +91,6 @@ def user_mutants(paths) -> tuple:
     """The kernels of `--kernel-module` files as mutants, each with the case its module's NEEDS
     states (None: not stated); ValueError (KernelModuleError) when a file is not a kernel module."""
     from kernels.user_module import import_file, load_kernel_module
-    from pathlib import Path
 
     found = []
     for path in paths:

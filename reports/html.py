@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from reference.comparison import COMPILED, ERROR, FAIL, KNOWN, PASS, SKIP
+from reports.diff import regressed, run_diff
 from reports.results import RunResults
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -62,8 +63,6 @@ def write_html_report(results: RunResults, report_dir: Path, title: str = "dwcon
                       baseline: Path | None = None) -> Path:
     """Render `results` to report_dir/index.html and return its path; with `baseline` (an earlier
     run's results.json), a section of what changed since (reports/diff.py)."""
-    from reports.diff import regressed, run_diff
-
     diff = run_diff(RunResults.from_json(Path(baseline).read_text()), results) if baseline else None
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     env.globals["cell_status"] = RunResults.cell_status

@@ -19,17 +19,18 @@ def pytest_addoption(parser):
         "--report-dir", default=os.environ.get("DWCONF_REPORT_DIR", DEFAULT_REPORT_DIR),
         help=f"where the HTML report and failure files go (default: {DEFAULT_REPORT_DIR}). Env: DWCONF_REPORT_DIR")
     parser.getgroup("dwconf").addoption(
-        "--diff-against", default=None, type=existing_results,
+        "--diff-against", default=None, type=existing_file,
         help="an earlier run's results.json: the report gets a section of what changed since "
              "(new failures, fixed findings, rows and coverage; python -m reports.diff prints the same)")
 
 
-def existing_results(text: str) -> Path:
-    """--diff-against's value: a results.json that exists (argparse names the option otherwise)."""
+def existing_file(text: str) -> Path:
+    """An option's file (--diff-against, --shard-costs): one that exists (argparse names the
+    option and the value otherwise)."""
     import argparse
 
     if not Path(text).is_file():
-        raise argparse.ArgumentTypeError(f"{text}: no such results.json (an earlier run's report folder has one)")
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
     return Path(text)
 
 
