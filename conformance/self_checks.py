@@ -171,7 +171,7 @@ def plan_of(check, kernel, target, ex, actual):
         return f"no follow-up case: {exc}"
     if isinstance(plan, Plan):
         for r in plan.runs:
-            reason = r.kernel.why_unsupported(r.example.case, r.target)
+            reason = r.kernel.why_unsupported(r.example.case, r.target, follow_up=True)
             if reason:
                 return f"follow-up {r.example.case.summary()}: {reason}"
     return plan

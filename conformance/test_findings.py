@@ -217,6 +217,8 @@ PLAIN_REPROS = (
     ("torch-frontend-conv-float32", ("torch_export",), None),
     ("onnx-clip-bfloat16-isnan", ("onnx_import",), None),
     ("relax-batch-norm-float16", ("onnx_import", "relax_block"), None),
+    ("relax-conv-transpose-output-padding", ("relax_conv1d_transpose", "relax_conv2d_transpose",
+                                             "relax_conv3d_transpose"), None),
     ("topi-depthwise-accepts-invalid", ("topi_nchw",), ("llvm",)),
     ("relax-conv2d-accepts-invalid", ("relax_conv2d",), ("llvm",)),
     # References' bugs (PyTorch's oneDNN), each repro pinned to the instruction set that triggers

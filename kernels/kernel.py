@@ -50,6 +50,8 @@ class Kernel:
     # upstream code the kernel goes through before its module exists (an importer), named as
     # findings/table.py's known failures name it; what the built module shows is read from it
     reaches: tuple = ()
+    takes: CaseSpace | None = None  # what the compute takes beyond what the row draws (a member row of a
+    #                                 family kernel): where the self-checks' follow-ups may go; None: space
     onnx_model: Callable | None = None  # (case, options) -> the ONNX model main is imported from: the
     #                                     repro embeds its bytes and imports it as the kernel did
 
@@ -71,17 +73,22 @@ class Kernel:
         weight = tuple(self.weight_shape(case)) if self.weight_shape is not None else case.weight_shape
         return case.input_shape, weight, case.output_shape
 
-    def why_unsupported(self, case, target=None) -> str | None:
-        """None when this kernel can take `case` on `target`, else the reason."""
-        space = self.space
+    def why_unsupported(self, case, target=None, follow_up: bool = False) -> str | None:
+        """None when this kernel can take `case` on `target` (as a self-check's follow-up: in
+        `takes`), else the reason."""
+        space = (self.takes or self.space) if follow_up else self.space
+        if case.rank not in space.ranks:
+            return f"{self.name} takes spatial rank {'/'.join(map(str, space.ranks))}, not {case.op_name}"
+        if case.transposed not in space.directions:
+            return f"{self.name} takes {'transposed' if case.transposed is False else 'forward'} convolutions only"
         if case.layout not in space.layouts:
             return f"{self.name} takes layouts {'/'.join(space.layouts)}, not {case.layout}"
         if case.dtype not in space.dtypes:
             return f"{self.name} takes dtypes {'/'.join(space.dtypes)}, not {case.dtype}"
         if case.multiplier > space.max_multiplier:
             return f"{self.name} takes channel multiplier <= {space.max_multiplier}"
-        if max(case.dilation) > space.max_dilation:
-            return f"{self.name} takes dilation <= {space.max_dilation}"
+        if max(case.dilation) > space.most_dilation(case.transposed):
+            return f"{self.name} takes dilation <= {space.most_dilation(case.transposed)} ({case.op_name})"
         if not space.asymmetric_padding and not case.is_symmetric:
             return f"{self.name} takes symmetric padding only"
         if case.epilogue not in space.epilogues:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from kernels.backward import BACKWARD, BACKWARD_KERNELS
+from kernels.family_kernels import FAMILY_KERNELS
 from kernels.generic_kernels import SEED_TE_GENERIC, SEED_TE_GENERIC_GPU
 from kernels.kernel import Kernel
 from kernels.onnx_import import ONNX_IMPORT
@@ -14,7 +15,7 @@ from kernels.topi_kernels import TOPI_KERNELS
 from model.selection import select_named
 
 KERNELS: dict[str, Kernel] = {
-    k.name: k for k in (SEED_TE, SEED_TE_GENERIC, SEED_TE_GENERIC_GPU, *TOPI_KERNELS, *SCHEDULED_KERNELS, *RELAX_KERNELS, TORCH_EXPORT, RELAX_BLOCK, ONNX_IMPORT,
+    k.name: k for k in (SEED_TE, SEED_TE_GENERIC, SEED_TE_GENERIC_GPU, *TOPI_KERNELS, *SCHEDULED_KERNELS, *RELAX_KERNELS, *FAMILY_KERNELS, TORCH_EXPORT, RELAX_BLOCK, ONNX_IMPORT,
                         *BACKWARD_KERNELS)
 }
 # Names that stand for several kernels in --kernels.

@@ -14,10 +14,9 @@ PAIRS = (("stride", "dilation"), ("padding", "layout"), ("dtype", "layout"))
 
 def padding_class(case) -> str:
     """none / symmetric / asymmetric / larger than the kernel (on some side)."""
-    pads = (case.pad_top, case.pad_bottom, case.pad_left, case.pad_right)
-    if not any(pads):
+    if not any(case.padding):
         return "none"
-    if max(case.pad_top, case.pad_bottom) >= case.kernel_h or max(case.pad_left, case.pad_right) >= case.kernel_w:
+    if any(max(axis.pad_before, axis.pad_after) >= axis.kernel for axis in case.axes):
         return "larger than kernel"
     return "symmetric" if case.is_symmetric else "asymmetric"
 
@@ -41,15 +40,16 @@ def capped(value: int, cap: int) -> str:
 @functools.lru_cache(maxsize=1024)  # asked twice an example (Hypothesis events, the row's counts)
 def case_classes(case) -> dict[str, str]:
     """field -> the class this case falls into (do not modify the dict: it is cached)."""
-    vectorized = case.out_width if case.layout == "NCHW" else case.out_channels  # the innermost output axis
+    vectorized = case.out_channels if case.channels_last else case.out_sizes[-1]  # the innermost output axis
     return {
-        "stride": capped(max(case.stride_h, case.stride_w), 4),
-        "dilation": capped(max(case.dilation_h, case.dilation_w), 3),
+        "member": case.op_name,
+        "stride": capped(max(case.stride), 4),
+        "dilation": capped(max(case.dilation), 3),
         "padding": padding_class(case),
         "multiplier": capped(case.multiplier, 4),
         "layout": case.layout,
         "dtype": case.dtype,
-        "kernel size": capped(max(case.kernel_h, case.kernel_w), 5),
+        "kernel size": capped(max(case.kernel), 5),
         "innermost extent": lane_class(vectorized),
         "batch": "1" if case.batch == 1 else "2+",
         "epilogue": case.epilogue or "none",
@@ -69,6 +69,8 @@ def possible_classes(space) -> dict[str, tuple]:
                f"={LANES[-1]}", f">{LANES[-1]}")
     paddings = ("none", "symmetric", "larger than kernel") + (("asymmetric",) if space.asymmetric_padding else ())
     return {
+        "member": tuple(f"conv{rank}d" + ("_transpose" if transposed else "")
+                        for rank in space.ranks for transposed in space.directions),
         "stride": tuple(capped(s, 4) for s in range(1, 5)),
         "dilation": tuple(dict.fromkeys(capped(d, 3) for d in range(1, space.max_dilation + 1))),
         "padding": paddings,

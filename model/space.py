@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.case import LAYOUTS
+from model.case import LAYOUTS, LAYOUTS_BY_RANK
 
 # One example should cost milliseconds to check, whatever the draw: multiply-adds plus
 # input elements stay under this (the seed's own 256-channel case is pinned, not drawn).
@@ -14,10 +14,13 @@ MAX_WORK = 300_000
 class CaseSpace:
     """What a kernel can take; the strategy draws only inside it."""
 
-    layouts: tuple[str, ...] = LAYOUTS
+    ranks: tuple[int, ...] = (2,)  # spatial ranks (model/case.py SPATIAL)
+    directions: tuple[bool, ...] = (False,)  # transposed: False (forward), True
+    layouts: tuple[str, ...] = LAYOUTS  # of any of its ranks (model/case.py LAYOUTS_BY_RANK)
     dtypes: tuple[str, ...] = ("float32",)
     max_multiplier: int = 4
     max_dilation: int = 3
+    max_transposed_dilation: int | None = None  # transposed cases' (None: max_dilation)
     asymmetric_padding: bool = True
     max_batch: int = 3
     max_channels: int = 16
@@ -29,3 +32,13 @@ class CaseSpace:
     epilogues: tuple[str, ...] = ("",)  # model/epilogue.py; float cases only
     same_padding: bool = False  # a third of the cases padded by the SAME rule (model/padding.py)
     padding_modes: tuple[str, ...] = ("zeros",)  # model/case.py PADDING_MODES
+
+    def most_dilation(self, transposed: bool) -> int:
+        """The largest dilation a forward or transposed case of the space has."""
+        if transposed and self.max_transposed_dilation is not None:
+            return min(self.max_dilation, self.max_transposed_dilation)
+        return self.max_dilation
+
+    def layouts_of_rank(self, rank: int) -> tuple[str, ...]:
+        """The space's layouts a case of `rank` can have."""
+        return tuple(layout for layout in self.layouts if layout in LAYOUTS_BY_RANK[rank])

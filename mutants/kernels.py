@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from tvm import te, tirx
 
 from kernels.kernel import Kernel
+from mutants.family_kernels import FAMILY_MUTANTS
 from mutants.frontend_kernels import FRONTEND_MUTANTS
 from mutants.graph_kernels import GRAPH_MUTANTS
 from model.case import DepthwiseCase
@@ -139,3 +140,5 @@ MUTANTS = (
 )
 # Graph-level bugs in the deployed block (mutants/graph_kernels.py).
 MUTANTS += tuple(Mutant(kernel, needs) for kernel, needs in GRAPH_MUTANTS + FRONTEND_MUTANTS)
+# Bugs of the family's other members: 1-D, 3-D, transposed (mutants/family_kernels.py).
+MUTANTS += tuple(Mutant(kernel, needs) for kernel, needs in FAMILY_MUTANTS)

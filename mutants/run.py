@@ -106,16 +106,18 @@ def user_mutants(paths) -> tuple:
 
 
 def select_mutants(names: str | None) -> tuple:
-    """The mutants named (all when None): 'seed', 'graph', 'frontend' or comma-separated names;
-    ValueError on unknown ones."""
+    """The mutants named (all when None): 'seed', 'graph', 'frontend', 'family' or comma-separated
+    names; ValueError on unknown ones."""
     from model.selection import select_named
+    from mutants.family_kernels import FAMILY_MUTANTS
     from mutants.frontend_kernels import FRONTEND_MUTANTS
     from mutants.graph_kernels import GRAPH_MUTANTS
 
     graph = tuple(kernel.name for kernel, _ in GRAPH_MUTANTS)
     frontend = tuple(kernel.name for kernel, _ in FRONTEND_MUTANTS)
-    groups = {"graph": graph, "frontend": frontend,
-              "seed": tuple(m.kernel.name for m in MUTANTS if m.kernel.name not in graph + frontend)}
+    family = tuple(kernel.name for kernel, _ in FAMILY_MUTANTS)
+    groups = {"graph": graph, "frontend": frontend, "family": family,
+              "seed": tuple(m.kernel.name for m in MUTANTS if m.kernel.name not in graph + frontend + family)}
     return select_named({m.kernel.name: m for m in MUTANTS}, names, "mutant", groups)
 
 
@@ -141,7 +143,7 @@ def main(argv=None) -> int:
                         help="report the first failing case, unshrunk (the kill count alone; much faster "
                              "where each example runs many follow-up builds)")
     parser.add_argument("--mutants", default=None,
-                        help="which mutants: 'seed' (the TE compute's), 'graph' (the deployed block's) or "
+                        help="which mutants: 'seed' (the TE compute's), 'graph' (the deployed block's), 'family' (1-D, 3-D, transposed) or "
                              "comma-separated names (default: all)")
     parser.add_argument("--kernel-module", action="append", default=[],
                         help="a Python file with your own (deliberately wrong) kernel(s): hunt them instead of "

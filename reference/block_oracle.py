@@ -71,5 +71,5 @@ def numpy_block(case, arrays):
 
 
 def output_nchw(case, out):
-    """An output in the case's layout as NCHW."""
-    return out if case.layout == "NCHW" else np.asarray(out).transpose(0, 3, 1, 2)
+    """An output in the case's layout as channels first (NCHW in 2-D)."""
+    return case.to_canonical_output(np.asarray(out))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from model.case import DTYPES, INTEGER_DTYPES, PADDING_MODES
+from model.case import DTYPES, INTEGER_DTYPES, PADDING_MODES, RANKS
 from model.optional import missing_package
 from reference.gradients import numpy_gradients, torch_gradients
 from reference.mxnet_reference import mxnet_reference
@@ -31,6 +31,8 @@ class Reference:
     gradients: Callable | None = None
     epilogues: bool = False  # computes the block around the convolution too (model/epilogue.py)
     padding_modes: tuple[str, ...] = ("zeros",)  # the borders it pads with (model/case.py PADDING_MODES)
+    ranks: tuple[int, ...] = (2,)  # the family members it computes: spatial ranks...
+    directions: tuple[bool, ...] = (False,)  # ... and transposed (False: forward)
 
     def why_unavailable(self) -> str | None:
         return missing_package(self.module)
@@ -43,6 +45,9 @@ class Reference:
         missing = self.why_unavailable()
         if missing:
             return missing
+        if case.rank not in self.ranks or case.transposed not in self.directions:
+            members = "/".join(f"conv{r}d" + ("_transpose" if t else "") for r in self.ranks for t in self.directions)
+            return f"{self.name} computes {members} here, not {case.op_name}"
         if case.dtype not in self.dtypes:
             return f"{self.name} does not compute {case.dtype}{self.dtype_note}"
         if case.epilogue and not self.epilogues:
@@ -56,9 +61,11 @@ REFERENCES: dict[str, Reference] = {
     ref.name: ref
     for ref in (
         Reference("numpy", numpy_reference, exact=True, gradients=numpy_gradients, epilogues=True,
-                  dtypes=DTYPES + INTEGER_DTYPES, padding_modes=tuple(PADDING_MODES)),
+                  dtypes=DTYPES + INTEGER_DTYPES, padding_modes=tuple(PADDING_MODES), ranks=RANKS,
+                  directions=(False, True)),
         Reference("torch", torch_reference, module="torch", gradients=torch_gradients, epilogues=True,
-                  dtypes=DTYPES + INTEGER_DTYPES, padding_modes=tuple(PADDING_MODES)),
+                  dtypes=DTYPES + INTEGER_DTYPES, padding_modes=tuple(PADDING_MODES), ranks=RANKS,
+                  directions=(False, True)),
         Reference("mxnet", mxnet_reference, module="mxnet", dtypes=("float32", "float64"),
                   dtype_note=" (MXNet 1.9.1's CPU convolution takes float32/float64; float16 fails with "
                             "'FP16 gemm on cpu not implemented!')"),

@@ -5,7 +5,10 @@ version of it), says what the kernel's outputs on them must be, given its output
 original, and how close they must come: bitwise, or within the error model's bound
 (reference/tolerance.py with the case's dtype on both sides) where the follow-up legitimately
 computes in another order. Relations run on every target a kernel runs on (local, GPU, RPC):
-they compare the device's outputs with each other. All arrays are compared in NCHW order.
+they compare the device's outputs with each other. All arrays are compared channels first (NCHW
+in 2-D). Most relations hold for every member of the family (1-D, 2-D, 3-D, forward and
+transposed); those that do not say so as their skip. Three tie the family together: the adjoint,
+a stride-1 transposed convolution as a forward one, and rank lifting.
 
 A relation that does not apply to a case (one channel, no padding, stride 1...) says why,
 and the column shows a skip. The error model's magnitude (sum |x||w|, in float64 numpy)
@@ -19,9 +22,10 @@ from typing import Callable
 
 import numpy as np
 
+from model.case import LAYOUTS_BY_RANK, RANKS
 from model.example import ConvExample
 from reference.block_oracle import numpy_block, output_nchw
-from reference.tolerance import computed_in, error_bound, float_info
+from reference.tolerance import computed_in, error_bound, float_info, gamma
 
 RELATIONS_GROUP = "relations"
 
@@ -54,8 +58,7 @@ def canonical(ex: ConvExample):
 
 def example(ex: ConvExample, case, data, weight) -> ConvExample:
     """A follow-up example of `case` from canonical arrays (put in `case`'s layout)."""
-    if case.layout == "NHWC":
-        data, weight = data.transpose(0, 2, 3, 1), weight.transpose(2, 3, 0, 1)
+    data, weight = case.from_canonical(data, weight)
     return ConvExample(case, np.ascontiguousarray(data), np.ascontiguousarray(weight), ex.options)
 
 
@@ -64,12 +67,22 @@ def rng_of(ex: ConvExample) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32(ex.data.tobytes() + ex.weight.tobytes() + ex.case.summary().encode()))
 
 
-def kernel_error_bound(ex: ConvExample) -> np.ndarray:
-    """Two computations of the example by the kernel, each within Higham's bound (NCHW)."""
+def kernel_error_bound(ex: ConvExample, against: str | None = None) -> np.ndarray:
+    """Two computations of the example by the kernel, each within Higham's bound (channels
+    first); `against="float64"`: one computation against the exact result."""
     case = ex.case
     _, magnitude, floor = numpy_block(case, ex.arrays)
     kernel_dtype = computed_in(case, ex.out_dtype)
-    return output_nchw(case, error_bound(case, magnitude, kernel_dtype, kernel_dtype, floor))
+    return output_nchw(case, error_bound(case, magnitude, kernel_dtype, against or kernel_dtype, floor))
+
+
+def with_axes(case, **changes_of):
+    """`case` with each Axis replaced by `changes_of[field](axis)` for the given fields."""
+    return replace(case, axes=tuple(replace(a, **{name: f(a) for name, f in changes_of.items()}) for a in case.axes))
+
+
+def spatial(rank: int) -> tuple:
+    return tuple(range(2, rank + 2))
 
 
 # ---- the relations ---------------------------------------------------------------------------
@@ -99,26 +112,34 @@ def batch_split(ex, actual):
 
 def explicit_padding(ex, actual):
     case = ex.case
-    if not any(case.padding):
+    if not any(case.padding) and not any(case.output_padding):
         return "no padding to make explicit"
     data, weight = canonical(ex)
-    padded = np.pad(data, ((0, 0), (0, 0), (case.pad_top, case.pad_bottom), (case.pad_left, case.pad_right)))
-    unpadded = replace(case, height=padded.shape[2], width=padded.shape[3], pad_top=0, pad_left=0,
-                       pad_bottom=0, pad_right=0)
+    if case.transposed:  # the pads crop the uncropped output (its output padding: zeros after it)
+        uncropped = with_axes(case, pad_before=lambda a: 0, pad_after=lambda a: 0, output_padding=lambda a: 0)
+        crop = tuple(slice(a.pad_before, a.pad_before + o) for a, o in zip(case.axes, case.out_sizes))
+        grown = tuple((0, a.output_padding) for a in case.axes)
+        return FollowUp((example(ex, uncropped, data, weight),), output_nchw(case, actual),
+                        lambda outs: np.pad(output_nchw(uncropped, outs[0]), ((0, 0), (0, 0), *grown))[
+                            (slice(None), slice(None), *crop)])
+    padded = np.pad(data, ((0, 0), (0, 0), *case.pad_pairs))
+    unpadded = with_axes(case, size=lambda a: a.size + a.pad_before + a.pad_after, pad_before=lambda a: 0,
+                         pad_after=lambda a: 0)
     return FollowUp((example(ex, unpadded, padded, weight),), output_nchw(case, actual),
                     lambda outs: output_nchw(unpadded, outs[0]))
 
 
 def stride(ex, actual):
     case = ex.case
-    if case.stride == (1, 1):
+    if case.transposed:
+        return "a transposed convolution's stride spreads its input: no subsampling relation"
+    if all(s == 1 for s in case.stride):
         return "stride 1: nothing to subsample"
     data, weight = canonical(ex)
-    dense = replace(case, stride_h=1, stride_w=1)
-    sh, sw = case.stride
-    oh, ow = case.out_height, case.out_width
+    dense = with_axes(case, stride=lambda a: 1)
+    kept = tuple(slice(0, o * s, s) for o, s in zip(case.out_sizes, case.stride))
     return FollowUp((example(ex, dense, data, weight),), output_nchw(case, actual),
-                    lambda outs: output_nchw(dense, outs[0])[:, :, ::sh, ::sw][:, :, :oh, :ow])
+                    lambda outs: output_nchw(dense, outs[0])[(slice(None), slice(None), *kept)])
 
 
 MAX_SCALE_EXPONENT = 40
@@ -134,7 +155,7 @@ def scaling(ex, actual):
     if smallest < float(info.tiny):
         return f"a product may be subnormal in {case.dtype}: scaling would change its rounding"
     # max |x| times the largest sum of |w| over one filter bounds every partial sum.
-    magnitude = float(x.max(initial=0.0)) * float(w.sum(axis=(2, 3)).max(initial=0.0))
+    magnitude = float(x.max(initial=0.0)) * float(w.sum(axis=spatial(case.rank)).max(initial=0.0))
     largest = max(magnitude, float(x.max(initial=0.0)), float(w.max(initial=0.0)), 1.0)
     # Partial sums stay below the magnitude: 4x headroom keeps every scaled value finite.
     exponent = min(MAX_SCALE_EXPONENT, int(np.floor(np.log2(float(info.max) / (4 * largest)))))
@@ -148,7 +169,8 @@ def scaling(ex, actual):
 
 def layout(ex, actual):
     case = ex.case
-    other = replace(case, layout="NHWC" if case.layout == "NCHW" else "NCHW")
+    first, last = LAYOUTS_BY_RANK[case.rank]
+    other = replace(case, layout=last if case.layout == first else first)
     data, weight = canonical(ex)
     return FollowUp((example(ex, other, data, weight),), output_nchw(case, actual),
                     lambda outs: output_nchw(other, outs[0]), lambda: kernel_error_bound(ex))
@@ -173,14 +195,12 @@ def per_channel(ex, actual):
 
 def dilation(ex, actual):
     case = ex.case
-    if case.dilation == (1, 1):
+    if all(d == 1 for d in case.dilation):
         return "dilation 1: nothing to spell out"
     data, weight = canonical(ex)
-    dh, dw = case.dilation
-    kh, kw = (case.kernel_h - 1) * dh + 1, (case.kernel_w - 1) * dw + 1
-    spelled = np.zeros(weight.shape[:2] + (kh, kw), dtype=weight.dtype)
-    spelled[:, :, ::dh, ::dw] = weight
-    dense = replace(case, kernel_h=kh, kernel_w=kw, dilation_h=1, dilation_w=1)
+    spelled = np.zeros(weight.shape[:2] + tuple(a.dilated_kernel for a in case.axes), dtype=weight.dtype)
+    spelled[(slice(None), slice(None), *(slice(None, None, d) for d in case.dilation))] = weight
+    dense = with_axes(case, kernel=lambda a: a.dilated_kernel, dilation=lambda a: 1)
     return FollowUp((example(ex, dense, data, spelled),), output_nchw(case, actual),
                     lambda outs: output_nchw(dense, outs[0]))
 
@@ -188,24 +208,125 @@ def dilation(ex, actual):
 def zero_taps(ex, actual):
     case = ex.case
     data, weight = canonical(ex)
-    dh, dw = case.dilation
-    framed = np.pad(weight, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    wider = replace(case, kernel_h=case.kernel_h + 2, kernel_w=case.kernel_w + 2,
-                    pad_top=case.pad_top + dh, pad_bottom=case.pad_bottom + dh,
-                    pad_left=case.pad_left + dw, pad_right=case.pad_right + dw)
+    framed = np.pad(weight, ((0, 0), (0, 0), *(((1, 1),) * case.rank)))
+    wider = with_axes(case, kernel=lambda a: a.kernel + 2, pad_before=lambda a: a.pad_before + a.dilation,
+                      pad_after=lambda a: a.pad_after + a.dilation)
     return FollowUp((example(ex, wider, data, framed),), output_nchw(case, actual),
                     lambda outs: output_nchw(wider, outs[0]))
 
 
 def mirror(ex, actual):
     case = ex.case
-    left_over = (case.width + case.pad_left + case.pad_right - case.dilation_w * (case.kernel_w - 1) - 1) % case.stride_w
-    if left_over:
-        return f"stride {case.stride_w} leaves {left_over} column(s) unread: the mirror image reads other columns"
+    last = case.axes[-1]
+    if case.transposed:
+        if last.output_padding:
+            return "output padding along the last axis: mirrored, its zeros would come first"
+    else:
+        left_over = (last.size + last.pad_before + last.pad_after - last.dilated_kernel) % last.stride
+        if left_over:
+            return (f"stride {last.stride} leaves {left_over} element(s) of the last axis unread: the mirror "
+                    "image reads others")
     data, weight = canonical(ex)
-    mirrored = replace(case, pad_left=case.pad_right, pad_right=case.pad_left)
+    mirrored = replace(case, axes=(*case.axes[:-1], replace(last, pad_before=last.pad_after, pad_after=last.pad_before)))
     return FollowUp((example(ex, mirrored, data[..., ::-1], weight[..., ::-1]),), output_nchw(case, actual)[..., ::-1],
                     lambda outs: output_nchw(mirrored, outs[0]), lambda: kernel_error_bound(ex)[..., ::-1])
+
+
+# ---- the relations that tie the family together ---------------------------------------------
+def adjoint(ex, actual):
+    """<conv(x), y> == <x, conv_transpose(y)>: one output block m (multiplier 1) of the case,
+    and the other direction run on a drawn y of that block's shape."""
+    case = ex.case
+    rng = rng_of(ex)
+    m = int(rng.integers(case.multiplier))
+    data, weight = canonical(ex)
+    one = replace(case, multiplier=1)
+    w1 = weight[:, m:m + 1]
+    forward_out = output_nchw(case, actual)[:, m::case.multiplier].astype(np.float64)
+    if case.transposed:
+        if any(a.output_padding >= a.stride for a in case.axes):
+            return "output padding of a stride or more: the adjoint forward convolution's output has another size"
+        other = with_axes(one, output_padding=lambda a: 0)
+        other = replace(other, transposed=False, axes=tuple(replace(a, size=o) for a, o in zip(other.axes, one.out_sizes)))
+    else:
+        other = replace(one, transposed=True, axes=tuple(
+            replace(a, size=o, output_padding=a.size - (o - 1) * a.stride - a.dilated_kernel + a.pad_before + a.pad_after)
+            for a, o in zip(one.axes, one.out_sizes)))
+    y = rng.standard_normal(forward_out.shape).astype(data.dtype)
+    follow = example(ex, other, y, w1)
+    x64, y64 = data.astype(np.float64), y.astype(np.float64)
+    expected = np.array([np.sum(forward_out * y64)])
+
+    seen = {}
+
+    def combine(outs):
+        back = output_nchw(other, outs[0]).astype(np.float64)
+        if back.shape != x64.shape:
+            raise ValueError(f"the adjoint's output is {back.shape}, the input {x64.shape}")
+        seen["back"] = back
+        return np.array([np.sum(x64 * back)])
+
+    def bound():
+        # each side's kernel error against the exact result, weighted by the vector it meets,
+        # plus float64's rounding of the two sums of products
+        mine = kernel_error_bound(ex, "float64")[:, m::case.multiplier]
+        theirs = kernel_error_bound(follow, "float64")
+        products = np.sum(np.abs(forward_out * y64)) + np.sum(np.abs(x64 * seen.get("back", 0.0)))
+        rounding = gamma(max(x64.size, y64.size), "float64") * products
+        return np.array([np.sum(mine * np.abs(y64)) + np.sum(theirs * np.abs(x64)) + rounding])
+
+    return FollowUp((follow,), expected, combine, bound)
+
+
+def transposed_as_forward(ex, actual):
+    case = ex.case
+    if not case.transposed:
+        return "a forward case (the relation rewrites a transposed one)"
+    if any(s != 1 for s in case.stride):
+        return "stride > 1: a transposed convolution is a forward one over a zero-stuffed input"
+    pads = [((a.dilated_kernel - 1) - a.pad_before, (a.dilated_kernel - 1) - a.pad_after + a.output_padding)
+            for a in case.axes]
+    if min(min(p) for p in pads) < 0:
+        return "pads larger than the dilated kernel: the forward convolution would crop its input"
+    data, weight = canonical(ex)
+    forward = replace(case, transposed=False, axes=tuple(
+        replace(a, pad_before=before, pad_after=after, output_padding=0) for a, (before, after) in zip(case.axes, pads)))
+    flipped = np.ascontiguousarray(weight[(slice(None), slice(None), *((slice(None, None, -1),) * case.rank))])
+    return FollowUp((example(ex, forward, data, flipped),), output_nchw(case, actual),
+                    lambda outs: output_nchw(forward, outs[0]), lambda: kernel_error_bound(ex))
+
+
+def impulse(ex, actual):
+    """The response to a unit impulse at a drawn position of every channel is the kernel's taps,
+    each where the definition puts it (at most one tap meets an output element per axis)."""
+    case = ex.case
+    data, weight = canonical(ex)
+    position = tuple(int(rng_of(ex).integers(a.size)) for a in case.axes)
+    unit = np.zeros_like(data)
+    unit[(slice(None), slice(None), *position)] = 1
+    expected = np.zeros((case.batch, case.channels, case.multiplier, *case.out_sizes), dtype=weight.dtype)
+    for tap in np.ndindex(*case.kernel):
+        if case.transposed:  # input p scatters to p*s + t*d - pad_before
+            at = [p * a.stride + t * a.dilation - a.pad_before for p, t, a in zip(position, tap, case.axes)]
+        else:  # output o gathers input o*s + t*d - pad_before: o = (p + pad_before - t*d) / s
+            offsets = [p + a.pad_before - t * a.dilation for p, t, a in zip(position, tap, case.axes)]
+            if any(o % a.stride for o, a in zip(offsets, case.axes)):
+                continue
+            at = [o // a.stride for o, a in zip(offsets, case.axes)]
+        if all(0 <= i < n for i, n in zip(at, case.out_sizes)):
+            expected[(slice(None), slice(None), slice(None), *at)] = weight[(slice(None), slice(None), *tap)]
+    expected = expected.reshape(case.batch, case.out_channels, *case.out_sizes)
+    return FollowUp((example(ex, case, unit, weight),), expected, lambda outs: output_nchw(case, outs[0]))
+
+
+def rank_lifting(ex, actual):
+    case = ex.case
+    if case.rank == max(RANKS):
+        return f"rank {case.rank}: no rank above to lift it to"
+    data, weight = canonical(ex)
+    lifted = case.lifted()
+    return FollowUp((example(ex, lifted, data[:, :, None], weight[:, :, None]),), output_nchw(case, actual),
+                    lambda outs: output_nchw(lifted, outs[0])[:, :, 0], lambda: kernel_error_bound(ex))
 
 
 SIGN_OF_ZERO = "bitwise up to the sign of zero"
@@ -229,6 +350,16 @@ RELATIONS: dict[str, Relation] = {r.name: r for r in (
              f"{SIGN_OF_ZERO}", dilation),
     Relation("zero_taps", "a kernel framed by zero taps, with d more padding on each side, gives the same "
              f"output: {SIGN_OF_ZERO}", zero_taps),
-    Relation("mirror", "mirroring input and kernel along W (left and right padding swapped) mirrors the "
-             "output, within the error bound (the taps are summed in reverse order)", mirror),
+    Relation("mirror", "mirroring input and kernel along the last axis (W; its padding pair swapped) mirrors "
+             "the output, within the error bound (the taps are summed in reverse order)", mirror),
+    Relation("adjoint", "<conv(x), y> == <x, conv_transpose(y)> (one output block, multiplier 1; the other "
+             "direction on a drawn y), within the kernels' error bounds weighted by the vectors they meet, plus "
+             "float64's rounding of the two sums", adjoint),
+    Relation("transposed_as_forward", "a stride-1 transposed convolution is the forward one with the kernel "
+             "flipped and padding dil*(k-1)-p (output padding added after): within the error bound", transposed_as_forward),
+    Relation("impulse", "a unit impulse in every channel gives the kernel's taps where the definition puts "
+             f"them (a gather forward, a scatter transposed): {SIGN_OF_ZERO} (one product by 1 per element)", impulse),
+    Relation("rank_lifting", "a case equals the case one rank up with a size-1 axis in front (1-D as 2-D with "
+             "H = 1, 2-D as 3-D with D = 1): within the error bound (another operator may sum in another order)",
+             rank_lifting),
 )}

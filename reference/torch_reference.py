@@ -1,4 +1,5 @@
-"""PyTorch as a reference: `conv2d(groups=C)`, asymmetric padding (in every padding mode) through `F.pad`.
+"""PyTorch as a reference: `conv{1,2,3}d(groups=C)`, asymmetric padding (in every padding mode) through
+`F.pad`; `conv_transpose{1,2,3}d(groups=C)`, asymmetric padding as a crop of its unpadded output.
 
 torch's CPU convolution goes through oneDNN, whose kernels depend on the host's instruction set;
 two of them compute wrong results (reports/findings, both host-independent xfails):
@@ -14,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from model.case import PADDING_MODES
 from model.epilogue import BN_EPSILON, steps
 
 
@@ -49,7 +51,7 @@ def torch_convolution_context(dtype: str):
 
 
 def torch_reference(case, data, weight, **extras):
-    """Depthwise convolution by `torch.nn.functional.conv2d`, and its epilogue (model/epilogue.py)
+    """Depthwise convolution by `torch.nn.functional.conv{r}d` (or `conv_transpose{r}d`), and its epilogue (model/epilogue.py)
     by torch's own ops (conv2d 1x1, batch_norm in eval form, relu, relu6), computed in the
     case's dtype; integer cases in float64, which holds their int32 sums exactly."""
     torch = single_threaded_torch()
@@ -64,11 +66,14 @@ def torch_reference(case, data, weight, **extras):
         return canonical_tensor(array, wide).to(dtype)
 
     x, w = (tensor(a) for a in case.to_canonical(data, weight))
-    w = w.reshape(case.out_channels, 1, case.kernel_h, case.kernel_w)
     with torch.no_grad(), torch_convolution_context(case.dtype):
+        if case.transposed:
+            return case.from_canonical_output(output_array(case, transposed(x, w, case)))
+        w = w.reshape(case.out_channels, 1, *case.kernel)
         if "expand" in parts:
             x = F.conv2d(x, tensor(extras["expand_weight"][:, :, None, None]))
-        out = F.conv2d(pad(x, case), w, stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
+        conv = getattr(F, case.op_name)
+        out = conv(pad(x, case), w, stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
         if "bias" in parts:
             out = out + tensor(extras["bias"])[None, :, None, None]
         if "bn" in parts:
@@ -83,22 +88,32 @@ def torch_reference(case, data, weight, **extras):
         if "residual" in parts:
             residual = np.asarray(extras["residual"])
             out = out + tensor(residual if case.layout == "NCHW" else residual.transpose(0, 3, 1, 2))
-    if case.dtype == "bfloat16":
-        out = out.float().numpy().astype(case.dtype)
-    else:
-        out = out.numpy()
-    return case.from_canonical_output(out)
+    return case.from_canonical_output(output_array(case, out))
 
 
-# torch's F.pad mode of each padding mode (model/case.py).
-TORCH_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
+def output_array(case, out):
+    """A torch output as a numpy array of the case's output dtype (bfloat16 through float32)."""
+    return out.float().numpy().astype(case.dtype) if case.dtype == "bfloat16" else out.numpy()
+
+
+def transposed(x, w, case):
+    """`conv_transpose{r}d(groups=C)` with weight (C, M, *K), as torch takes it. torch pads both
+    sides of an axis alike: it computes the uncropped output (padding 0), and the case's pads
+    crop it; output padding is zeros appended after it, before the crop, as torch places it."""
+    import torch.nn.functional as F
+
+    conv = getattr(F, f"conv_transpose{case.rank}d")
+    full = conv(x, w, stride=case.stride, padding=0, output_padding=0, dilation=case.dilation, groups=case.channels)
+    full = F.pad(full, tuple(p for op in reversed(case.output_padding) for p in (0, op)))
+    crop = tuple(slice(a.pad_before, n - a.pad_after) for a, n in zip(case.axes, full.shape[2:]))
+    return full[(slice(None), slice(None), *crop)]
 
 
 def pad(x, case):
-    """`x` (NCHW) padded as the case says, by `F.pad`."""
+    """`x` (channels first) padded as the case says, by `F.pad`."""
     import torch.nn.functional as F
 
-    return F.pad(x, case.torch_pad, mode=TORCH_PAD_MODES[case.padding_mode])
+    return F.pad(x, case.torch_pad, mode=PADDING_MODES[case.padding_mode].torch)
 
 
 def torch_on_invalid(conv) -> str:

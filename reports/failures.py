@@ -27,7 +27,7 @@ class Failure:
     actual: np.ndarray | None = None  # the kernel's output, where it gave one
     oracle: np.ndarray | None = None  # the float64 result it should be near
     bound: np.ndarray | None = None  # how near: the error model's bound per element
-    layout: str | None = None  # the output's layout (reports/pictures.py's PLANE_AXES)
+    layout: str | None = None  # the output's layout (reports/pictures.py: any output layout, or HWOI)
     error: str | None = None  # why the kernel gave no output (compile, run, shape, crash)
     repro: tuple | None = None  # (script text, arrays to save beside it); None: no module to rebuild
     nondeterministic: bool = False  # failed, then passed when replayed

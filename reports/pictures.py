@@ -10,28 +10,34 @@ from pathlib import Path
 
 import numpy as np
 
-# Which axes of an output are the picture's rows and columns, and which index its planes.
-PLANE_AXES = {
-    "NCHW": ((2, 3), (0, 1), ("image", "channel")),
-    "NHWC": ((1, 2), (0, 3), ("image", "channel")),
-    "HWOI": ((0, 1), (2, 3), ("channel", "multiplier")),  # a weight (gradient): KH, KW, C, M
-}
+# A weight (gradient) layout: which axes are the picture's rows and columns, which index its planes.
+WEIGHT_PLANES = {"HWOI": ((0, 1), (2, 3), ("channel", "multiplier"))}  # KH, KW, C, M
+# What indexes the planes of a channels-first output of each rank (its last two axes are drawn;
+# a 1-D output's plane is channels x width).
+PLANE_NAMES = {3: ("image",), 4: ("image", "channel"), 5: ("image", "channel", "depth")}
 
 
 def worst_plane(ratio: np.ndarray, layout: str) -> tuple[np.ndarray, str]:
     """The 2-D plane of `ratio` (error / bound, shaped by `layout`) holding its largest value,
-    and a label naming it."""
-    (row, col), (p, q), (p_name, q_name) = PLANE_AXES[layout]
-    planes = np.moveaxis(ratio, (p, q, row, col), (0, 1, 2, 3))
-    finite = np.where(np.isfinite(planes), planes, np.inf)  # NaN (never written): worst of all
-    i, j = np.unravel_index(np.argmax(finite.max(axis=(2, 3))), finite.shape[:2])
-    return planes[i, j], f"{p_name} {i}, {q_name} {j}"
+    and a label naming it: a 2-D output's (image, channel) plane, a 1-D output's image (channels
+    x width), a 3-D output's (image, channel, depth) plane."""
+    if layout in WEIGHT_PLANES:
+        (row, col), (p, q), names = WEIGHT_PLANES[layout]
+        ratio = np.moveaxis(ratio, (p, q, row, col), (0, 1, 2, 3))
+    else:
+        if layout.endswith("C"):  # channels last: channels to axis 1
+            ratio = np.moveaxis(ratio, -1, 1)
+        names = PLANE_NAMES[ratio.ndim]
+    finite = np.where(np.isfinite(ratio), ratio, np.inf)  # NaN (never written): worst of all
+    leading = finite.shape[:-2]
+    index = np.unravel_index(np.argmax(finite.reshape(*leading, -1).max(axis=-1)), leading)
+    return ratio[index], ", ".join(f"{name} {i}" for name, i in zip(names, index))
 
 
 def error_heatmap(actual, expected, bound, layout: str, path: Path, title: str) -> Path | None:
     """Draw |actual - expected| / bound over the worst output plane to `path` (a PNG); None
     when there is nothing to draw (shapes differ) or matplotlib is not installed."""
-    if np.shape(actual) != np.shape(expected) or np.ndim(actual) != 4:
+    if np.shape(actual) != np.shape(expected) or np.ndim(actual) not in PLANE_NAMES:
         return None
     try:
         import matplotlib

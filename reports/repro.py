@@ -62,9 +62,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
+import math
 import sys
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import ml_dtypes  # noqa: F401  (a TVM dependency; registers numpy's "bfloat16")
 import numpy as np

@@ -6,11 +6,13 @@ the channel count is drawn last, from what the work budget has left.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
 
 from hypothesis import strategies as st
 
-from model.case import DepthwiseCase
+from model.case import SPATIAL, Axis, DepthwiseCase
 from model.padding import same_pads
 from model.space import CaseSpace
 
@@ -107,62 +109,95 @@ def first_biased(values: tuple) -> st.SearchStrategy:
     return st.one_of(st.just(values[0]), st.sampled_from(values))
 
 
+def transposed_extent(axis_kernel: int, stride: int, pad_before: int, pad_after: int, output_padding: int,
+                      max_extent: int, innermost: bool, max_row: int, per_input: int, budget: int) -> st.SearchStrategy[int]:
+    """An input length of a transposed axis that leaves at least one output element (the
+    crop by the pads is shorter than the scattered length); the innermost one, as `row_extent`,
+    also the input that gives an output row of a lane-width edge, within `budget` (an input
+    column costs `per_input`)."""
+    need = pad_before + pad_after + 1 - axis_kernel - output_padding  # (n - 1) * stride must reach it
+    smallest = max(1, 1 - (-need // stride))
+    plain = edge_biased(smallest, smallest + max_extent)
+    if not innermost:
+        return plain
+    longest = max(smallest, min(max_row, budget // max(1, per_input)))
+
+    def input_for(out: int) -> int:
+        return min(max(-(-(out - axis_kernel - output_padding + pad_before + pad_after) // stride) + 1, smallest), longest)
+
+    return st.one_of(plain, st.sampled_from(LANE_EDGES).map(input_for))
+
+
 @st.composite
 def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
-    """A valid depthwise convolution inside `space`, within its work budget."""
-    layout = draw(st.sampled_from(space.layouts))
+    """A valid depthwise convolution inside `space`, within its work budget.
+
+    Parameters are drawn kind by kind across the axes (every kernel, every dilation...), outer
+    axes first, so a 2-D forward case is drawn by the same choices whatever the space's other
+    ranks; the rank and the direction are drawn first (where the space has several), so that a
+    failure shrinks to the first of each."""
+    rank = draw(st.sampled_from(space.ranks)) if len(space.ranks) > 1 else space.ranks[0]
+    transposed = draw(st.sampled_from(space.directions)) if len(space.directions) > 1 else space.directions[0]
+    letters = SPATIAL[rank]
+    layout = draw(st.sampled_from(space.layouts_of_rank(rank)))
     dtype = draw(first_biased(space.dtypes))
     # A space of a frontend that derives padding from the shapes (model/padding.py) pads a third
     # of its cases by the SAME rule, after the odd pixel (upper) or before it; None (drawn pads)
-    # comes first, so a failure shrinks towards explicit padding. A SAME case's kernel is at
-    # least 2 wide, so that it pads something (a 1x1 kernel at stride 1 pads nothing).
-    same = draw(st.sampled_from(SAME_RULES)) if space.same_padding else None
+    # comes first, so a failure shrinks towards explicit padding. A SAME case's innermost kernel
+    # is at least 2 wide, so that it pads something (a 1x1 kernel at stride 1 pads nothing).
+    same = draw(st.sampled_from(SAME_RULES)) if space.same_padding and not transposed else None
     # The padding mode (zeros about half the time, and what a failure shrinks to); reflect and
     # circular borders are copied from the input, so each axis is drawn long enough for its pads.
-    mode = draw(first_biased(space.padding_modes)) if len(space.padding_modes) > 1 else space.padding_modes[0]
-    kernel_h = draw(edge_biased(1, space.max_kernel))
-    # Square kernels half the time: a transposed read is invisible in any other. The flag comes
-    # after the drawn width, which stays drawn (and shrinks to 1 unused), so the flag shrinking
-    # to False leaves every other choice in place; a one_of with a just(kernel_h) branch
+    # A transposed convolution crops its output instead: zeros only.
+    modes = ("zeros",) if transposed else space.padding_modes
+    mode = draw(first_biased(modes)) if len(modes) > 1 else modes[0]
+    kernels = [draw(edge_biased(1 if same is None or i < rank - 1 else 2, space.max_kernel)) for i in range(rank)]
+    # Square (cubic) kernels half the time: a transposed read is invisible in any other. The flag
+    # comes after the drawn kernels, which stay drawn (and shrink to 1 unused), so the flag
+    # shrinking to False leaves every other choice in place; a one_of with a just() branch
     # instead shifted the later choices and stalled the shrinker (measured with the mutants).
-    kernel_w = draw(edge_biased(1 if same is None else 2, space.max_kernel))
-    if draw(st.booleans()):
-        kernel_w = kernel_h
-    dilation_h = draw(edge_biased(1, space.max_dilation))
-    dilation_w = draw(edge_biased(1, space.max_dilation))
+    if rank > 1 and draw(st.booleans()):
+        kernels = [kernels[0]] * rank
+    dilations = [draw(edge_biased(1, space.most_dilation(transposed))) for _ in range(rank)]
     # Strides past the kernel skip input pixels entirely: a classic indexing edge.
-    stride_h = draw(edge_biased(1, max(space.max_stride, kernel_h + 1)))
-    stride_w = draw(edge_biased(1, max(space.max_stride, kernel_w + 1)))
-    dk_h = dilation_h * (kernel_h - 1) + 1
-    dk_w = dilation_w * (kernel_w - 1) + 1
+    strides = [draw(edge_biased(1, max(space.max_stride, k + 1))) for k in kernels]
+    dilated = [d * (k - 1) + 1 for k, d in zip(kernels, dilations)]
     if same is None:
-        pad_top, pad_bottom = draw(padding_pairs(dk_h, space.asymmetric_padding))
-        pad_left, pad_right = draw(padding_pairs(dk_w, space.asymmetric_padding))
+        pads = [draw(padding_pairs(dk, space.asymmetric_padding)) for dk in dilated]
+    # Output padding (transposed): below max(stride, dilation), PyTorch's and ONNX's rule.
+    output_paddings = [draw(edge_biased(0, max(s, d) - 1)) if transposed else 0 for s, d in zip(strides, dilations)]
     multiplier = draw(edge_biased(1, space.max_multiplier))
-    if same is None:
-        height = draw(input_extent(dk_h, pad_top, pad_bottom, space.max_extent, mode_extent(mode, pad_top, pad_bottom)))
-        out_height = (height + pad_top + pad_bottom - dk_h) // stride_h + 1
-        width = draw(row_extent(dk_w, pad_left, pad_right, stride_w, space.max_extent, space.max_row,
-                                out_height * kernel_h * kernel_w * multiplier, height, space.max_work,
-                                mode_extent(mode, pad_left, pad_right)))
+    taps = multiplier * math.prod(kernels)
+    sizes = []
+    if transposed:
+        for i in range(rank):
+            inner = i == rank - 1
+            sizes.append(draw(transposed_extent(dilated[i], strides[i], *pads[i], output_paddings[i], space.max_extent,
+                                                inner, space.max_row, math.prod(sizes) * (taps + 1 + multiplier * strides[i]),
+                                                space.max_work)))
+    elif same is None:
+        outs = []
+        for i in range(rank - 1):
+            sizes.append(draw(input_extent(dilated[i], *pads[i], space.max_extent, mode_extent(mode, *pads[i]))))
+            outs.append((sizes[-1] + sum(pads[i]) - dilated[i]) // strides[i] + 1)
+        sizes.append(draw(row_extent(dilated[-1], *pads[-1], strides[-1], space.max_extent, space.max_row,
+                                     math.prod(outs) * taps, math.prod(sizes), space.max_work,
+                                     mode_extent(mode, *pads[-1]))))
     else:  # any extent works: SAME pads to an output of ceil(extent / stride), each side at most half the kernel
-        least_h, least_w = (mode_extent(mode, -(-(dk - 1) // 2), 0) for dk in (dk_h, dk_w))
-        height = draw(edge_biased(least_h, least_h + space.max_extent))
-        width = draw(edge_biased(least_w, least_w + space.max_extent))
-        pad_top, pad_bottom = same_pads(height, dk_h, stride_h, same)
-        pad_left, pad_right = same_pads(width, dk_w, stride_w, same)
+        least = [mode_extent(mode, -(-(dk - 1) // 2), 0) for dk in dilated]
+        sizes = [draw(edge_biased(lo, lo + space.max_extent)) for lo in least]
+        pads = [same_pads(n, dk, s, same) for n, dk, s in zip(sizes, dilated, strides)]
 
-    geometry = DepthwiseCase(
-        height=height, width=width, kernel_h=kernel_h, kernel_w=kernel_w,
-        stride_h=stride_h, stride_w=stride_w, pad_top=pad_top, pad_left=pad_left,
-        pad_bottom=pad_bottom, pad_right=pad_right, dilation_h=dilation_h,
-        dilation_w=dilation_w, multiplier=multiplier, layout=layout, dtype=dtype, padding_mode=mode,
-    )
+    axes = tuple(Axis(n, k, s, before, after, d, op) for n, k, s, (before, after), d, op
+                 in zip(sizes, kernels, strides, pads, dilations, output_paddings))
+    geometry = DepthwiseCase(multiplier=multiplier, axes=axes, transposed=transposed, layout=layout, dtype=dtype,
+                             padding_mode=mode)
     per_image_channel = geometry.work  # batch = channels = 1
     affordable = max(1, space.max_work // per_image_channel)
     batch = draw(edge_biased(1, min(space.max_batch, affordable)))
     channels = draw(edge_biased(1, min(space.max_channels, max(1, affordable // batch))))
     # Last, so that a failure shrinks the block before (and without moving) the geometry.
-    epilogues = ("",) if geometry.is_integer else space.epilogues
+    epilogues = ("",) if geometry.is_integer or rank != 2 or transposed else space.epilogues
     epilogue = draw(st.sampled_from(epilogues)) if len(epilogues) > 1 else epilogues[0]
-    return DepthwiseCase(**{**geometry.to_dict(), "batch": batch, "channels": channels, "epilogue": epilogue})
+    return dataclasses.replace(geometry, batch=batch, channels=channels, epilogue=epilogue)
+

@@ -9,7 +9,7 @@ from hypothesis import given
 
 from conformance.self_checks import SELF_CHECKS, select_checks, self_check_verdicts
 from kernels.registry import KERNELS
-from model.case import DepthwiseCase
+from model.case import ALL_LAYOUTS, FLOAT_DTYPES, RANKS, DepthwiseCase
 from model.example import seeded_example
 from model.space import CaseSpace
 from reference.comparison import PASS, SKIP
@@ -19,6 +19,9 @@ from runner.isolation import Outcome
 from strategies.inputs import conv_examples
 
 BOTH_LAYOUTS = KERNELS["relax_conv2d"]  # takes every case the relations derive, in both layouts
+FAMILY = CaseSpace(ranks=RANKS, directions=(False, True), layouts=ALL_LAYOUTS, dtypes=FLOAT_DTYPES)
+# Stands for a kernel that takes every member of the family (the oracle runs in its place).
+EVERY_MEMBER = dataclasses.replace(BOTH_LAYOUTS, name="every_member", space=FAMILY)
 
 
 def oracle_run(kernel, target, ex):
@@ -36,13 +39,30 @@ def test_every_relation_holds_for_the_oracle(ex, llvm):
         assert verdict.status in (PASS, SKIP), (verdict.reference, verdict.message)
 
 
-def test_each_relation_applies_to_a_case_made_for_it(llvm):
-    case = DepthwiseCase(batch=2, channels=3, multiplier=2, height=7, width=9, kernel_h=3, kernel_w=2,
-                         stride_h=2, stride_w=2, pad_top=1, pad_bottom=2, pad_left=1, dilation_h=2, dtype="float64")
+@given(ex=conv_examples(CaseSpace(ranks=RANKS, directions=(False, True), layouts=ALL_LAYOUTS,
+                                  dtypes=("float64", "float32"), max_work=20_000, max_kernel=4, max_extent=8)))
+def test_every_relation_holds_for_the_oracle_on_the_family(ex, llvm):
+    actual = oracle_run(None, None, ex).actual
+    for verdict in self_check_verdicts(EVERY_MEMBER, llvm, ex, actual, relation_checks(), oracle_run):
+        assert verdict.status in (PASS, SKIP), (verdict.reference, verdict.message)
+
+
+@pytest.mark.parametrize("case, not_for_it", [
+    (DepthwiseCase(batch=2, channels=3, multiplier=2, height=7, width=9, kernel_h=3, kernel_w=2, stride_h=2,
+                   stride_w=2, pad_top=1, pad_bottom=2, pad_left=1, dilation_h=2, dtype="float64"),
+     {"transposed_as_forward"}),
+    (DepthwiseCase(batch=2, channels=3, multiplier=2, rank=1, transposed=True, width=5, kernel_w=3, pad_left=1,
+                   dilation_w=2, dtype="float64"), {"stride"}),
+    (DepthwiseCase(batch=2, channels=2, rank=3, transposed=True, depth=3, height=2, width=3, kernel_d=2, kernel_w=2,
+                   stride_d=2, pad_front=1, pad_right=1, dilation_w=2, output_padding_d=1, dtype="float64"),
+     {"stride", "transposed_as_forward", "rank_lifting"}),
+], ids=["conv2d", "conv1d_transpose", "conv3d_transpose"])
+def test_each_relation_applies_to_a_case_made_for_it(llvm, case, not_for_it):
     ex = seeded_example(case, 3)
     actual = oracle_run(None, None, ex).actual
-    verdicts = self_check_verdicts(BOTH_LAYOUTS, llvm, ex, actual, relation_checks(), oracle_run)
-    assert {v.reference: v.status for v in verdicts} == dict.fromkeys(RELATIONS, PASS)
+    verdicts = self_check_verdicts(EVERY_MEMBER, llvm, ex, actual, relation_checks(), oracle_run)
+    assert {v.reference: v.status for v in verdicts} == {name: SKIP if name in not_for_it else PASS
+                                                         for name in RELATIONS}, [v.message for v in verdicts]
 
 
 def test_a_relation_that_does_not_apply_says_why(llvm):
