@@ -215,7 +215,9 @@ def test_the_out_layout_known_failure_matches_the_repro():
 PLAIN_REPROS = (
     ("c-codegen-float-constants", None, ("c",)),
     ("torch-frontend-conv-float32", ("torch_export",), None),
+    ("torch-frontend-conv-transpose3d", ("torch_conv3d_transpose",), None),
     ("onnx-clip-bfloat16-isnan", ("onnx_import",), None),
+    ("onnx-convtranspose-output-shape", tuple(f"onnx_conv{r}d_transpose" for r in (1, 2, 3)), None),
     ("relax-batch-norm-float16", ("onnx_import", "relax_block"), None),
     ("relax-conv-transpose-output-padding", ("relax_conv1d_transpose", "relax_conv2d_transpose",
                                              "relax_conv3d_transpose"), None),

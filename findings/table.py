@@ -45,6 +45,8 @@ TORCH_CONV_FLOAT32 = Finding("torch-frontend-conv-float32")
 ONNX_CLIP_BFLOAT16 = Finding("onnx-clip-bfloat16-isnan")
 BATCH_NORM_FLOAT16 = Finding("relax-batch-norm-float16")
 CONV_TRANSPOSE_OUTPUT_PADDING = Finding("relax-conv-transpose-output-padding")
+ONNX_OUTPUT_SHAPE = Finding("onnx-convtranspose-output-shape")
+TORCH_CONV_TRANSPOSE_3D = Finding("torch-frontend-conv-transpose3d")
 # References' bugs: worked around in reference/ (torch_reference.py, gradients.py)
 TORCH_ONEDNN_1X1 = Finding("torch-onednn-1x1-backward-weights")
 TORCH_AVX512_STRIDES = Finding("torch-onednn-avx512-size1-strides")
@@ -54,7 +56,8 @@ TVM_FFI_ABI = Finding("tvm-ffi-abi-mismatch")
 FINDINGS = (C_CODEGEN, AVX512_BF16, DLIGHT, VECTORIZED_LOCAL_BUFFER, SEED_CHAPTER_PADDING,
             TOPI_UNCHECKED, RELAX_UNCHECKED, DLIGHT_RFACTOR, SPATIAL_AXIS_ORDER, OUT_LAYOUT, C_CONSTANTS,
             TORCH_CONV_FLOAT32, ONNX_CLIP_BFLOAT16, BATCH_NORM_FLOAT16, TORCH_ONEDNN_1X1, TORCH_AVX512_STRIDES,
-            TORCH_AMX_BFLOAT16, TVM_FFI_ABI, CONV_TRANSPOSE_OUTPUT_PADDING)
+            TORCH_AMX_BFLOAT16, TVM_FFI_ABI, CONV_TRANSPOSE_OUTPUT_PADDING, ONNX_OUTPUT_SHAPE,
+            TORCH_CONV_TRANSPOSE_3D)
 
 @dataclass(frozen=True)
 class Exclusion:
@@ -119,6 +122,28 @@ LAYOUT_EXCLUSIONS = (
                     "(H, W) strides, padding, dilation and kernel extents land on (W, H)",
                     lambda layout: "W" in layout and "H" in layout and layout.index("W") < layout.index("H")),
 )
+
+
+@dataclass(frozen=True)
+class OptionExclusion:
+    """A kernel option's value kernels do not draw (a wrong result with no message to match)."""
+
+    finding: Finding
+    option: str
+    value: object
+    why: str
+
+
+OPTION_EXCLUSIONS = (
+    OptionExclusion(ONNX_OUTPUT_SHAPE, "form", "output_shape", "TVM's ONNX frontend ignores ConvTranspose's "
+                    "output_shape: the output is not cropped"),
+)
+
+
+def drawn_values(option: str, values: tuple) -> tuple:
+    """The values of a kernel option that are drawn: those no OptionExclusion holds for."""
+    excluded = {e.value for e in OPTION_EXCLUSIONS if e.option == option}
+    return tuple(v for v in values if v not in excluded)
 
 
 def layout_exclusion(layout: str) -> LayoutExclusion | None:
@@ -203,6 +228,8 @@ KNOWN_FAILURES = (
     # have the same dtype" comes past the report's cut).
     KnownFailure(TORCH_CONV_FLOAT32, (TORCH_FRONTEND,), None, r'TypeError: ir\.Op\(.*name="relax\.nn\.batch_norm"',
                  ("torch_export",)),
+    KnownFailure(TORCH_CONV_TRANSPOSE_3D, (TORCH_FRONTEND,), None, r"Unsupported transposed convolution dimensionality: 5",
+                 ("torch_conv3d_transpose", "torch_conv2d_transpose")),
     KnownFailure(ONNX_CLIP_BFLOAT16, (ONNX_FRONTEND,), None, r"Data type T\.bfloat16 not supported for isnan op",
                  ("onnx_import",)),
     KnownFailure(BATCH_NORM_FLOAT16, (ONNX_FRONTEND,), None,
@@ -212,7 +239,7 @@ KNOWN_FAILURES = (
                  r"asserts result type T\.float16, but its source and indices imply T\.float32", ("onnx_import",)),
     KnownFailure(CONV_TRANSPOSE_OUTPUT_PADDING, (RELAX_CONV_TRANSPOSE,), None,
                  r"Conv[123]dTranspose expects the output padding less than the strides",
-                 ("relax_conv1d_transpose", "relax_conv2d_transpose", "relax_conv3d_transpose")),
+                 tuple(f"{path}_conv{r}d_transpose" for path in ("relax", "onnx", "torch") for r in (1, 2, 3))),
     # Inputs that must be refused (conformance/refusals.py): the message is "defect: outcome: what TVM did".
     KnownFailure(TOPI_UNCHECKED, ("refuse:topi_nchw",), ("llvm", "c"),
                  r"^(empty_output|negative_stride|zero_dilation|negative_dilation|negative_padding|weight_channels"

@@ -115,7 +115,8 @@ TOPI_FAMILY = Kernel(
                 "group_conv{1,2,3}d_transpose (which take no dilation)")
 TOPI_FAMILY_CHANNELS_LAST = Kernel(
     name="topi_family", compute=topi_family,
-    space=CaseSpace(**{**FAMILY_SPACE, "ranks": (1, 3), "directions": (False,)}, layouts=CHANNELS_LAST),
+    space=CaseSpace(**{**FAMILY_SPACE, "ranks": (1, 3), "directions": (False,)}, layouts=CHANNELS_LAST,
+                    lane_channels=True),
     description="TOPI's group_conv1d_nwc and conv3d_ndhwc (groups = C), channels last")
 RELAX_FAMILY = Kernel(
     name="relax_family", compute=relax_family, kind="relax", weight_shape=relax_weight_shape,

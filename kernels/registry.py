@@ -5,6 +5,7 @@ from kernels.backward import BACKWARD, BACKWARD_KERNELS
 from kernels.family_kernels import FAMILY_KERNELS
 from kernels.generic_kernels import SEED_TE_GENERIC, SEED_TE_GENERIC_GPU
 from kernels.kernel import Kernel
+from kernels.onnx_family import ONNX_FAMILY_KERNELS
 from kernels.onnx_import import ONNX_IMPORT
 from kernels.relax_block import RELAX_BLOCK
 from kernels.relax_kernels import RELAX_KERNELS
@@ -12,10 +13,11 @@ from kernels.scheduled_kernels import SCHEDULED_KERNELS
 from kernels.seed_te import SEED_TE
 from kernels.torch_export import TORCH_EXPORT
 from kernels.topi_kernels import TOPI_KERNELS
+from kernels.torch_family import TORCH_FAMILY_KERNELS
 from model.selection import select_named
 
 KERNELS: dict[str, Kernel] = {
-    k.name: k for k in (SEED_TE, SEED_TE_GENERIC, SEED_TE_GENERIC_GPU, *TOPI_KERNELS, *SCHEDULED_KERNELS, *RELAX_KERNELS, *FAMILY_KERNELS, TORCH_EXPORT, RELAX_BLOCK, ONNX_IMPORT,
+    k.name: k for k in (SEED_TE, SEED_TE_GENERIC, SEED_TE_GENERIC_GPU, *TOPI_KERNELS, *SCHEDULED_KERNELS, *RELAX_KERNELS, *FAMILY_KERNELS, TORCH_EXPORT, RELAX_BLOCK, ONNX_IMPORT, *ONNX_FAMILY_KERNELS, *TORCH_FAMILY_KERNELS,
                         *BACKWARD_KERNELS)
 }
 # Names that stand for several kernels in --kernels.

@@ -33,7 +33,7 @@ def relax_conv2d(case):
 
 
 RELAX_KERNELS = (
-    Kernel(name="relax_conv2d", compute=relax_conv2d, space=CaseSpace(dtypes=DTYPES),
+    Kernel(name="relax_conv2d", compute=relax_conv2d, space=CaseSpace(dtypes=DTYPES, lane_channels=True),
            description="relax.op.nn.conv2d(groups=C) in a Relax module, run by the Relax VM",
            kind="relax", weight_shape=grouped_weight_shape),
 )

@@ -72,7 +72,7 @@ def topi_nchwc(case, block):
 
 
 NCHW_SPACE = CaseSpace(layouts=("NCHW",), dtypes=ALL_DTYPES)
-NHWC_SPACE = CaseSpace(layouts=("NHWC",), dtypes=ALL_DTYPES)
+NHWC_SPACE = CaseSpace(layouts=("NHWC",), dtypes=ALL_DTYPES, lane_channels=True)
 
 TOPI_KERNELS = (
     Kernel(name="topi_nchw", compute=topi_nchw, space=NCHW_SPACE, description="topi.nn.depthwise_conv2d_nchw"),

@@ -32,6 +32,7 @@ class CaseSpace:
     epilogues: tuple[str, ...] = ("",)  # model/epilogue.py; float cases only
     same_padding: bool = False  # a third of the cases padded by the SAME rule (model/padding.py)
     padding_modes: tuple[str, ...] = ("zeros",)  # model/case.py PADDING_MODES
+    lane_channels: bool = False  # channels-last cases also draw C at lane-width edges past max_channels
 
     def most_dilation(self, transposed: bool) -> int:
         """The largest dilation a forward or transposed case of the space has."""

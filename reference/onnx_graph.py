@@ -98,3 +98,57 @@ def onnx_model(case, opset: int = 13, auto_pad: str = "NOTSET", initializers: di
     opsets = [helper.make_opsetid("", opset)]
     return helper.make_model(graph, opset_imports=opsets, ir_version=helper.find_min_ir_version_for(opsets),
                              producer_name="dwconf")
+
+
+# ---- the family: Conv and ConvTranspose at any rank (no epilogue, zero padding) --------------
+# How a ConvTranspose says its output size: explicit pads (and output_padding), or output_shape,
+# from which ONNX derives the pads (the larger half first: only cases padded so can use it).
+TRANSPOSE_FORMS = ("pads", "output_shape")
+
+
+def output_shape_gives_pads(case) -> bool:
+    """Whether ONNX's rule for output_shape (total padding split, the odd element first) gives
+    the case's pads (ConvTranspose's spec, auto_pad NOTSET)."""
+    return all(a.pad_before == (a.pad_before + a.pad_after) - (a.pad_before + a.pad_after) // 2 for a in case.axes)
+
+
+def family_weight_shape(case) -> tuple:
+    """The weight as ONNX takes it: Conv (C*M, 1, *K); ConvTranspose (C, M, *K), the case's own."""
+    return (case.channels, case.multiplier, *case.kernel) if case.transposed else (case.out_channels, 1, *case.kernel)
+
+
+def family_arrays(case, data, weight) -> dict:
+    """data (channels first) and weight, as the family model's graph inputs."""
+    x, w = case.to_canonical(data, weight)
+    return {"data": np.ascontiguousarray(x), "weight": np.ascontiguousarray(w).reshape(family_weight_shape(case))}
+
+
+def family_model(case, opset: int = 13, form: str = "pads"):
+    """One `Conv` or `ConvTranspose` (group = C) of any rank, after a `Pad` for a padding mode
+    other than zeros; a transposed case says its size by `form` (TRANSPOSE_FORMS)."""
+    from onnx import helper, numpy_helper
+
+    dtype = helper.np_dtype_to_tensor_dtype(np.dtype(case.dtype))
+    attributes = dict(group=case.channels, kernel_shape=list(case.kernel), strides=list(case.stride),
+                      dilations=list(case.dilation))
+    if case.transposed and form == "output_shape":
+        attributes.update(output_shape=list(case.out_sizes), output_padding=list(case.output_padding))
+    elif case.transposed:
+        attributes.update(pads=list(case.padding), output_padding=list(case.output_padding))
+    else:
+        attributes.update(pads=list(case.padding))
+    nodes, initializers, x = [], [], "data"
+    if case.padding_mode in PAD_MODES:  # a border other than zeros: a Pad node, then an unpadded Conv
+        pads = [0, 0, *(a.pad_before for a in case.axes), 0, 0, *(a.pad_after for a in case.axes)]
+        initializers.append(numpy_helper.from_array(np.array(pads, np.int64), "pads"))
+        nodes.append(helper.make_node("Pad", ["data", "pads"], ["padded"], mode=PAD_MODES[case.padding_mode][0]))
+        x, attributes["pads"] = "padded", [0] * (2 * case.rank)
+    nodes.append(helper.make_node("ConvTranspose" if case.transposed else "Conv", [x, "weight"], ["out"], **attributes))
+    canonical = case.with_layout(case.canonical_layout)
+    inputs = [helper.make_tensor_value_info("data", dtype, canonical.input_shape),
+              helper.make_tensor_value_info("weight", dtype, family_weight_shape(case))]
+    output = helper.make_tensor_value_info("out", dtype, canonical.output_shape)
+    graph = helper.make_graph(nodes, f"depthwise_{case.op_name}", inputs, [output], initializer=initializers)
+    opsets = [helper.make_opsetid("", opset)]
+    return helper.make_model(graph, opset_imports=opsets, ir_version=helper.find_min_ir_version_for(opsets),
+                             producer_name="dwconf")

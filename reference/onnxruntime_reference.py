@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from reference.onnx_graph import least_opset, onnx_arrays, onnx_model
+from reference.onnx_graph import family_arrays, family_model, least_opset, onnx_arrays, onnx_model
 
 # onnxruntime's CPU Conv has float32 and float16 kernels only (NOT_IMPLEMENTED for float64;
 # the ONNX spec gives Conv bfloat16 from opset 22, which the CPU provider does not implement).
@@ -22,13 +22,19 @@ def _session(case):
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only
-    model = onnx_model(case, opset=max(13, least_opset(case)))
+    if case.rank != 2 or case.transposed:
+        model = family_model(case, opset=max(13, least_opset(case)))
+    else:
+        model = onnx_model(case, opset=max(13, least_opset(case)))
     return onnxruntime.InferenceSession(model.SerializeToString(), options,
                                         providers=["CPUExecutionProvider"])
 
 
 def onnxruntime_reference(case, data, weight, **extras):
     """The case's block computed by onnxruntime (explicit pads, every array a graph input)."""
-    feeds = onnx_arrays(case, {"data": data, "weight": weight, **extras})
+    if case.rank != 2 or case.transposed:
+        feeds = family_arrays(case, data, weight)
+    else:
+        feeds = onnx_arrays(case, {"data": data, "weight": weight, **extras})
     out = _session(case).run(None, feeds)[0]
     return case.from_canonical_output(out)

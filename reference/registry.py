@@ -70,7 +70,7 @@ REFERENCES: dict[str, Reference] = {
                   dtype_note=" (MXNet 1.9.1's CPU convolution takes float32/float64; float16 fails with "
                             "'FP16 gemm on cpu not implemented!')"),
         Reference("onnxruntime", onnxruntime_reference, module="onnxruntime", epilogues=True,
-                  dtypes=ONNXRUNTIME_DTYPES, padding_modes=tuple(PADDING_MODES),
+                  dtypes=ONNXRUNTIME_DTYPES, padding_modes=tuple(PADDING_MODES), ranks=RANKS, directions=(False, True),
                   dtype_note=" (its CPU execution provider's Conv has float32 and float16 kernels only: "
                              "NOT_IMPLEMENTED for float64 and bfloat16)"),
     )

@@ -103,6 +103,16 @@ def mode_extent(mode: str, pad_before: int, pad_after: int) -> int:
     return max(1, longest_pad + 1 if mode == "reflect" else longest_pad if mode == "circular" else 1)
 
 
+@functools.lru_cache(maxsize=1024)
+def channel_count(most: int, most_at_edges: int) -> st.SearchStrategy[int]:
+    """C in [1, most], edge-biased; where `most_at_edges` allows, also a count at a lane-width edge
+    (15/16/17, 31/32/33, 63/64/65): in a channels-last layout C is the vectorized axis, and a
+    bug in its vector tail needs more channels than the plain draw reaches."""
+    plain = edge_biased(1, most)
+    edges = tuple(c for c in LANE_EDGES if most < c <= most_at_edges)
+    return st.one_of(plain, st.sampled_from(edges)) if edges else plain
+
+
 @functools.lru_cache(maxsize=256)
 def first_biased(values: tuple) -> st.SearchStrategy:
     """One of `values`, the first (float32, the deployed dtype) about half the time."""
@@ -195,7 +205,8 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     per_image_channel = geometry.work  # batch = channels = 1
     affordable = max(1, space.max_work // per_image_channel)
     batch = draw(edge_biased(1, min(space.max_batch, affordable)))
-    channels = draw(edge_biased(1, min(space.max_channels, max(1, affordable // batch))))
+    channels = draw(channel_count(min(space.max_channels, max(1, affordable // batch)),
+                                  max(1, affordable // batch) if space.lane_channels and geometry.channels_last else 0))
     # Last, so that a failure shrinks the block before (and without moving) the geometry.
     epilogues = ("",) if geometry.is_integer or rank != 2 or transposed else space.epilogues
     epilogue = draw(st.sampled_from(epilogues)) if len(epilogues) > 1 else epilogues[0]

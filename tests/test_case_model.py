@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from model.case import DepthwiseCase, conv_out_size
+from model.case import ALL_LAYOUTS, DepthwiseCase, conv_out_size
+from model.space import CaseSpace
 from strategies.cases import depthwise_cases
 from strategies.pinned import SEED_CHAPTER_CASE
 
@@ -65,3 +66,41 @@ def test_layout_conversion_round_trips():
     x, w = nhwc.to_canonical(data, weight)
     assert x.shape == nchw.input_shape and w.shape == nchw.weight_shape
     assert x[1, 2, 3, 4] == data[1, 3, 4, 2] and w[2, 1, 0, 2] == weight[0, 2, 2, 1]
+
+
+FAMILY = CaseSpace(ranks=(1, 2, 3), directions=(False, True), layouts=ALL_LAYOUTS, dtypes=("float32", "int8"))
+
+
+@settings(max_examples=200)
+@given(depthwise_cases(FAMILY))
+def test_family_summaries_rebuild_the_case(case):
+    assert eval(case.summary()) == case
+    assert DepthwiseCase.from_dict(case.to_dict()) == case
+    assert len(case.input_shape) == len(case.output_shape) == len(case.weight_shape) == case.rank + 2
+
+
+def test_a_transposed_size_is_torchs_formula():
+    case = DepthwiseCase(rank=1, transposed=True, width=5, kernel_w=3, stride_w=2, pad_left=1, pad_right=1,
+                         dilation_w=2, output_padding_w=1)
+    assert case.out_width == (5 - 1) * 2 - 2 * 1 + 2 * (3 - 1) + 1 + 1 == 12
+
+
+def test_a_lower_rank_reads_as_the_higher_one_with_size_1_axes():
+    one = DepthwiseCase(rank=1, channels=2, width=7, kernel_w=3, stride_w=2, transposed=True, output_padding_w=1)
+    assert one.height == one.kernel_h == 1 and one.pad_top == 0
+    lifted = one.lifted()
+    assert lifted.rank == 2 and lifted.layout == "NCHW" and lifted.out_sizes == (1, one.out_width)
+    assert lifted.lifted().rank == 3 and lifted.lifted().depth == 1
+    assert one.summary() == ("DepthwiseCase(channels=2, rank=1, transposed=True, width=7, kernel_w=3, stride_w=2, "
+                             "output_padding_w=1)")
+
+
+@pytest.mark.parametrize("bad", [dict(rank=4), dict(rank=1, kernel_h=2), dict(rank=1, layout="NCHW"),
+                                 dict(output_padding_w=1),  # a forward case has none
+                                 dict(transposed=True, stride_w=2, output_padding_w=2),  # < max(stride, dilation)
+                                 dict(transposed=True, width=1, pad_left=1),  # an empty output
+                                 dict(transposed=True, padding_mode="reflect"),
+                                 dict(rank=3, epilogue="bias")])
+def test_invalid_family_cases_are_refused(bad):
+    with pytest.raises(ValueError):
+        DepthwiseCase(**bad)

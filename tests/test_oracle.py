@@ -107,3 +107,49 @@ def test_oracle_and_magnitude_in_one_pass_equal_two_oracle_calls():
         oracle, magnitude = numpy_reference_and_magnitude(case, data, weight)
         np.testing.assert_array_equal(oracle, numpy_reference(case, data, weight))
         np.testing.assert_array_equal(magnitude, numpy_reference(case, np.abs(data), np.abs(weight)))
+
+
+# ---- the family: 1-D, 3-D and transposed, against loops over their definitions -------------------
+FAMILY = CaseSpace(ranks=(1, 2, 3), directions=(False, True), layouts=("NCW", "NWC", "NCHW", "NHWC", "NCDHW", "NDHWC"),
+                   dtypes=("float64",), max_work=3000, max_kernel=3, max_extent=4, max_channels=3)
+
+
+def loop_definition(case, x, w):
+    """Element by element, channels first: forward, output o reads input o*s + t*d - pad_before;
+    transposed, input i adds into output i*s + t*d - pad_before (output padding: zeros after)."""
+    out = np.zeros((case.batch, case.out_channels, *case.out_sizes))
+    for n in range(case.batch):
+        for c in range(case.channels):
+            for m in range(case.multiplier):
+                for tap in np.ndindex(*case.kernel):
+                    if case.transposed:
+                        for i in np.ndindex(*case.sizes):
+                            o = tuple(i_ * a.stride + t * a.dilation - a.pad_before
+                                      for i_, t, a in zip(i, tap, case.axes))
+                            if all(0 <= o_ < size for o_, size in zip(o, case.out_sizes)):
+                                out[(n, c * case.multiplier + m, *o)] += x[(n, c, *i)] * w[(c, m, *tap)]
+                    else:
+                        for o in np.ndindex(*case.out_sizes):
+                            i = tuple(o_ * a.stride + t * a.dilation - a.pad_before
+                                      for o_, t, a in zip(o, tap, case.axes))
+                            if all(0 <= i_ < size for i_, size in zip(i, case.sizes)):
+                                out[(n, c * case.multiplier + m, *o)] += x[(n, c, *i)] * w[(c, m, *tap)]
+    return out
+
+
+@settings(max_examples=150)
+@given(depthwise_cases(FAMILY))
+def test_the_family_matches_a_loop_over_its_definition(case):
+    rng = np.random.default_rng(0)
+    data, weight = rng.standard_normal(case.input_shape), rng.standard_normal(case.weight_shape)
+    x, w = case.to_canonical(data, weight)
+    expected = case.from_canonical_output(loop_definition(case, x, w))
+    np.testing.assert_allclose(numpy_reference(case, data, weight), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_a_transposed_convolution_scatters_and_crops():
+    # input [1, 2] scattered by taps [1, 10] at stride 2: [1, 10, 2, 20], then output padding 1
+    # appends a zero, and pads (1, 0) crop the first element.
+    case = DepthwiseCase(rank=1, transposed=True, width=2, kernel_w=2, stride_w=2, pad_left=1, output_padding_w=1)
+    out = numpy_reference(case, np.array([[[1.0, 2.0]]]), np.array([[[1.0, 10.0]]]))
+    assert out.ravel().tolist() == [10, 2, 20, 0]

@@ -69,7 +69,8 @@ def test_farm_rows_equal_the_local_rows(farm, tmp_path):
         local = found[f"{kernel}-llvm"]
         for key in ("loopa", "loopb"):
             remote = found[f"{kernel}-rpc-{key}"]
-            assert remote["examples"] == local["examples"] == 67  # 7 pinned + the ci profile's 60
+            # the classic and real-model pinned cases a 2-D forward kernel takes + the ci profile's 60
+            assert remote["examples"] == local["examples"] == 60 + len(two_d_pinned())
             assert remote["counts"] == local["counts"]
             assert remote["fingerprint"] == local["fingerprint"] != ""  # bit-identical outputs
     html = (tmp_path / "report" / "index.html").read_text()
@@ -147,3 +148,10 @@ def test_key_syntax():
     for bad in ("", "a,a", "a=llvm:mcpu", "a b"):
         with pytest.raises(RPCConfigError):
             parse_keys(bad)
+
+
+def two_d_pinned() -> list:
+    from model.case import DepthwiseCase
+    from strategies.pinned import CLASSIC_CASES, REAL_LAYERS
+
+    return [c for c in {**CLASSIC_CASES, **REAL_LAYERS}.values() if c.rank == 2 and not c.transposed]

@@ -105,3 +105,20 @@ def test_padding_modes_reach_the_longest_pad_their_border_can_copy():
     assert reflect.pad_top == reflect.height - 1 and circular.pad_right == circular.width
     # a failure shrinks towards zeros: the mode is drawn first-biased
     assert find(depthwise_cases(MODES), lambda c: any(c.padding), settings=how).padding_mode == "zeros"
+
+
+def test_channels_last_cases_reach_the_channel_vector_tails():
+    """C is the vectorized axis of a channels-last layout: counts past each lane width are drawn."""
+    space = CaseSpace(layouts=("NHWC",), lane_channels=True)
+    for channels in (17, 33, 65):
+        found = find(depthwise_cases(space), lambda c: c.channels == channels, settings=settings(max_examples=2000))
+        assert found.channels == channels
+
+
+def test_every_member_of_the_family_is_drawn():
+    space = CaseSpace(ranks=(1, 2, 3), directions=(False, True), layouts=("NCW", "NCHW", "NCDHW"))
+    for rank in (1, 2, 3):
+        for transposed in (False, True):
+            found = find(depthwise_cases(space), lambda c: c.rank == rank and c.transposed == transposed,
+                         settings=settings(max_examples=2000))
+            assert found.op_name == f"conv{rank}d" + ("_transpose" if transposed else "")
