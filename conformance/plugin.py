@@ -65,11 +65,14 @@ def pytest_addoption(parser):
     group.addoption("--kernels", default=os.environ.get("DWCONF_KERNELS"),
                     help="comma-separated kernels to run (default: all registered; topi_backward: both "
                          "gradient kernels). Env: DWCONF_KERNELS")
-    group.addoption("--references", default=os.environ.get("DWCONF_REFERENCES"),
+    group.addoption("--checks", "--references", dest="references",
+                    default=os.environ.get("DWCONF_CHECKS", os.environ.get("DWCONF_REFERENCES")),
                     help="comma-separated check columns: references (numpy, torch, mxnet, onnxruntime; group "
                          "'frameworks'), "
-                         "metamorphic relations (group 'relations') and compilation differentials (group "
-                         "'differentials'); default: all. Env: DWCONF_REFERENCES")
+                         "metamorphic relations (group 'relations', the family's adjoint, transposed_as_forward, "
+                         "impulse and rank_lifting among them) and compilation differentials (group "
+                         "'differentials'); default: all. --references is the same option. Env: DWCONF_CHECKS "
+                         "(or DWCONF_REFERENCES)")
     group.addoption("--kernel-module", action="append", default=[],
                     help="a Python file with your own kernel(s) to put through the matrix (repeatable); "
                          "see README, 'Bring your own kernel'")

@@ -20,6 +20,7 @@ def run_pytest(*args, tmp_path, env=None):
     ("--targets", "llvm,tpu", "known targets: llvm, llvm-x86-64, llvm-native, c, cuda"),
     ("--kernels", "winograd", "known kernels: seed_te"),
     ("--references", "tensorflow", "known checks: numpy, torch, mxnet, onnxruntime, channel_permutation"),
+    ("--checks", "tensorflow", "known checks: numpy, torch, mxnet, onnxruntime, channel_permutation"),
 ])
 def test_unknown_names_are_usage_errors(option, value, listed, tmp_path):
     run = run_pytest(option, value, tmp_path=tmp_path)
