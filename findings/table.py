@@ -211,8 +211,9 @@ CONV2D = "relax.nn.conv2d"
 GPUS = ("cuda", "opencl", "metal")
 RELAX_KERNELS = ("relax_conv2d", "torch_export", "relax_block", "onnx_import")
 # dlight's GPU rules raise on Relax convolutions of every rank: the op -> the rows measured on.
-DLIGHT_ROWS = {CONV2D: RELAX_KERNELS, "relax.nn.conv1d": ("relax_conv1d",),
-               "relax.nn.conv1d_transpose": ("relax_conv1d_transpose",)}
+DLIGHT_ROWS = {CONV2D: RELAX_KERNELS, "relax.nn.conv1d": ("relax_conv1d", "torch_conv1d", "onnx_conv1d"),
+               "relax.nn.conv1d_transpose": ("relax_conv1d_transpose",),
+               "relax.nn.conv3d": ("relax_conv3d", "torch_conv3d", "onnx_conv3d")}
 DLIGHT_ERRORS = (r"compile error: AssertionError",
                  r"Cross-thread reduction requires all the reduction-related loops",
                  r"AttributeError: 'FloorDiv' object has no attribute 'value'")

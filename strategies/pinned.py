@@ -61,6 +61,12 @@ REAL_LAYERS = {
 }
 
 
+# The targets whose rows check the real layers outside nightly (and a GPU with a device): a
+# layer is one more build per row, and the other llvm mcpus (llvm-native, llvm-x86-64) repeat
+# llvm's compute with another instruction set: theirs come in nightly.
+REAL_LAYER_TARGETS = ("llvm", "c")
+
+
 def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
     """(name, example) for the pinned cases a kernel supports on a target (the classic ones and
     the real models' layers), each with seeded normal data (seed 0, as the chapter) and the
@@ -71,10 +77,14 @@ def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
     their own over an op another kernel pins bare (Kernel.classic_pinned False) skip them, and
     so does a GPU target with no device here (a compile-only row checks no values; its drawn
     examples test the compilation). A target with a share of the drawn examples
-    (Target.example_share) gets a like share of these, spread evenly; all of them in nightly."""
+    (Target.example_share) gets a like share of these, spread evenly; the real layers are checked
+    on REAL_LAYER_TARGETS (and GPUs with a device); all of them everywhere in nightly."""
     examples = []
     classic = kernel.classic_pinned and (target is None or not target.gpu or target.runnable)
-    for name, case in {**CLASSIC_CASES, **REAL_LAYERS}.items() if classic else ():
+    nightly = settings.get_current_profile_name() == "nightly"
+    real = (target is None or nightly or target.examples_key in REAL_LAYER_TARGETS
+            or (target.gpu and target.runnable))
+    for name, case in {**CLASSIC_CASES, **(REAL_LAYERS if real else {})}.items() if classic else ():
         for candidate in (case, case.with_layout(case.layout.replace("C", "") + "C")):
             if kernel.supports(candidate, target):
                 options = tuple(sorted(kernel.default_options(candidate).items()))
@@ -85,7 +95,7 @@ def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
         if kernel.supports(case, target):
             ex = seeded_example(case, 0, 0 if case.is_integer else None, tuple(sorted(options.items())))
             examples.append((name, dataclasses.replace(ex, pick=len(examples))))
-    if target is not None and target.example_share < 1 and settings.get_current_profile_name() != "nightly":
+    if target is not None and target.example_share < 1 and not nightly:
         return spread(examples, target.example_share)
     return examples
 

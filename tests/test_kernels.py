@@ -1,4 +1,6 @@
 """Kernel registry behaviour: build caching, the shape-generic mode, dtype exclusions, known failures."""
+import dataclasses
+
 import numpy as np
 
 from findings.table import known_failure, reached
@@ -109,3 +111,34 @@ def test_compile_only_builds_are_recorded_on_disk(tmp_path, monkeypatch):
     monkeypatch.setattr(runner_build, "compile_module", must_not_compile)
     assert build(kernel, case, target, options).binary_size == size
     runner_build.build_static.cache_clear()
+
+
+FAMILY_CASES = {
+    "topi_conv1d": DepthwiseCase(channels=3, multiplier=2, rank=1, width=9, kernel_w=3, stride_w=2, pad_left=2,
+                                 dilation_w=2),
+    "topi_conv1d_nwc": DepthwiseCase(channels=17, rank=1, width=6, kernel_w=2, pad_right=1, layout="NWC"),
+    "topi_conv3d": DepthwiseCase(channels=2, rank=3, depth=3, height=4, width=5, kernel_d=2, kernel_w=3, pad_back=1),
+    "topi_conv2d_transpose": DepthwiseCase(channels=2, multiplier=2, transposed=True, height=3, width=4, kernel_h=3,
+                                           stride_w=2, pad_top=1, pad_right=1, output_padding_w=1),
+    "relax_conv1d_transpose": DepthwiseCase(channels=2, rank=1, transposed=True, width=4, kernel_w=3, stride_w=3,
+                                            dilation_w=2, pad_left=1, output_padding_w=2),
+    "relax_conv3d_transpose": DepthwiseCase(channels=2, rank=3, transposed=True, depth=2, height=3, width=2,
+                                            kernel_d=2, kernel_h=2, stride_d=2, output_padding_d=1),
+}
+
+
+def test_each_family_path_computes_its_member():
+    for name, case in FAMILY_CASES.items():
+        kernel = KERNELS[name]
+        assert kernel.supports(case, LLVM), (name, kernel.why_unsupported(case, LLVM))
+        ex = seeded_example(dataclasses.replace(case, dtype="float64"), 2)
+        out = build(kernel, ex.case, LLVM)(ex)
+        np.testing.assert_allclose(out, numpy_reference(ex.case, ex.data, ex.weight), rtol=1e-12, atol=1e-12,
+                                   err_msg=name)
+
+
+def test_a_member_row_draws_its_member_and_takes_the_family_as_follow_ups():
+    row = KERNELS["topi_conv1d"]
+    transposed = DepthwiseCase(rank=1, transposed=True, width=3, kernel_w=2)
+    assert "forward convolutions only" in row.why_unsupported(transposed, LLVM)
+    assert row.why_unsupported(transposed, LLVM, follow_up=True) is None
