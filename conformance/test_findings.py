@@ -228,6 +228,7 @@ PLAIN_REPROS = (
     # it (CANNOT RUN HERE where the CPU lacks it); the torch reference works around both.
     ("torch-onednn-avx512-size1-strides", None, None),
     ("torch-onednn-amx-bfloat16", None, None),
+    ("mxnet-deconvolution-float64-dilation", None, None),
     # Packaging: the lock pins the apache-tvm-ffi TVM works with.
     ("tvm-ffi-abi-mismatch", None, None),
 )

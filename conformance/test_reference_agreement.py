@@ -7,15 +7,16 @@ import pytest
 from hypothesis import given
 
 from conformance.reference_agreement import AGREEMENT_ROW, agreement_verdicts
-from model.case import DTYPES, INTEGER_DTYPES, LAYOUTS, PADDING_MODES
+from model.case import ALL_LAYOUTS, DTYPES, INTEGER_DTYPES, PADDING_MODES, RANKS
 from model.coverage import case_classes, possible_classes
 from model.epilogue import EPILOGUES
 from model.space import CaseSpace
 from reference.registry import Reference
 from strategies.inputs import conv_examples
 
-SPACE = CaseSpace(layouts=LAYOUTS, dtypes=DTYPES + INTEGER_DTYPES, epilogues=EPILOGUES,
-                  padding_modes=tuple(PADDING_MODES))
+# The whole family: every rank and direction in every layout (epilogues: the forward 2-D member's).
+SPACE = CaseSpace(ranks=RANKS, directions=(False, True), layouts=ALL_LAYOUTS, dtypes=DTYPES + INTEGER_DTYPES,
+                  epilogues=EPILOGUES, padding_modes=tuple(PADDING_MODES), max_kernel=5, max_extent=12)
 
 
 def test_references_agree(selected_references, run_results):

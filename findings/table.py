@@ -52,13 +52,14 @@ TRANSPOSE_UNCHECKED = Finding("conv-transpose-accepts-invalid")
 TORCH_ONEDNN_1X1 = Finding("torch-onednn-1x1-backward-weights")
 TORCH_AVX512_STRIDES = Finding("torch-onednn-avx512-size1-strides")
 TORCH_AMX_BFLOAT16 = Finding("torch-onednn-amx-bfloat16")
+MXNET_DECONVOLUTION = Finding("mxnet-deconvolution-float64-dilation")
 # Packaging: the lock pins what works (requirements-core.in)
 TVM_FFI_ABI = Finding("tvm-ffi-abi-mismatch")
 FINDINGS = (C_CODEGEN, AVX512_BF16, DLIGHT, VECTORIZED_LOCAL_BUFFER, SEED_CHAPTER_PADDING,
             TOPI_UNCHECKED, RELAX_UNCHECKED, DLIGHT_RFACTOR, SPATIAL_AXIS_ORDER, OUT_LAYOUT, C_CONSTANTS,
             TORCH_CONV_FLOAT32, ONNX_CLIP_BFLOAT16, BATCH_NORM_FLOAT16, TORCH_ONEDNN_1X1, TORCH_AVX512_STRIDES,
             TORCH_AMX_BFLOAT16, TVM_FFI_ABI, CONV_TRANSPOSE_OUTPUT_PADDING, ONNX_OUTPUT_SHAPE,
-            TORCH_CONV_TRANSPOSE_3D, TRANSPOSE_UNCHECKED)
+            TORCH_CONV_TRANSPOSE_3D, TRANSPOSE_UNCHECKED, MXNET_DECONVOLUTION)
 
 @dataclass(frozen=True)
 class Exclusion:

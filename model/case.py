@@ -58,6 +58,14 @@ LAYOUTS = LAYOUTS_BY_RANK[2]
 ALL_LAYOUTS = tuple(layout for layouts in LAYOUTS_BY_RANK.values() for layout in layouts)
 
 
+def member_name(rank: int, transposed: bool) -> str:
+    """A member of the family by torch's and TVM's name: conv{rank}d, conv{rank}d_transpose."""
+    return f"conv{rank}d" + ("_transpose" if transposed else "")
+
+
+MEMBERS = tuple(member_name(rank, transposed) for rank in SPATIAL for transposed in (False, True))
+
+
 def conv_out_size(n: int, k: int, pad_lo: int, pad_hi: int, stride: int, dilation: int = 1) -> int:
     """Output length of one spatial axis: (n + pad_lo + pad_hi - dil*(k-1) - 1) // s + 1.
 
@@ -233,7 +241,7 @@ class DepthwiseCase:
     @property
     def op_name(self) -> str:
         """conv{rank}d or conv{rank}d_transpose: the operator's name in torch's and TVM's spelling."""
-        return f"conv{self.rank}d" + ("_transpose" if self.transposed else "")
+        return member_name(self.rank, self.transposed)
 
     def axis(self, letter: str) -> Axis:
         """The axis `letter` (D, H, W); the neutral Axis where the case has none."""
@@ -299,11 +307,6 @@ class DepthwiseCase:
     def torch_pad(self) -> tuple[int, ...]:
         """`torch.nn.functional.pad` order: last axis first, (left, right, top, bottom) in 2-D."""
         return tuple(p for axis in reversed(self.axes) for p in (axis.pad_before, axis.pad_after))
-
-    @property
-    def mxnet_pad_width(self) -> tuple[int, ...]:
-        """`mx.nd.pad` pad_width for a channels-first tensor: (before, after) per axis."""
-        return (0, 0, 0, 0) + tuple(p for pair in self.pad_pairs for p in pair)
 
     @property
     def is_symmetric(self) -> bool:

@@ -1,4 +1,4 @@
-"""MXNet as a reference: `mx.nd.Convolution(num_group=C)`, asymmetric padding through `mx.nd.pad`."""
+"""MXNet as a reference: `mx.nd.Convolution(num_group=C)` at any rank and `mx.nd.Deconvolution` (1-D, 2-D)."""
 import os
 
 import numpy as np
@@ -13,18 +13,27 @@ os.environ.setdefault("MXNET_MKLDNN_CACHE_NUM", "256")
 
 
 def mxnet_reference(case, data, weight):
-    """Depthwise convolution by `mx.nd.Convolution`, computed in the case's dtype on the CPU."""
+    """Depthwise convolution by `mx.nd.Convolution` (or `mx.nd.Deconvolution`, transposed) at any
+    rank MXNet has, computed in the case's dtype on the CPU. Zero padding is added in numpy
+    (exact) and transposed pads crop the output, so asymmetric pads work at every rank."""
     import mxnet as mx
 
     x, w = case.to_canonical(data, weight)
+    if not case.transposed:
+        x = np.pad(np.asarray(x), ((0, 0), (0, 0), *case.pad_pairs))
+        w = w.reshape(case.out_channels, 1, *case.kernel)
     # Zero-copy from private copies (np.array copies): 21 us instead of mx.nd.array's 168 us,
     # and the caller's arrays are neither shared nor made read-only.
     x = mx.nd.from_numpy(np.array(x, dtype=case.dtype, order="C"), zero_copy=True)
-    w = mx.nd.from_numpy(np.array(w.reshape(case.out_channels, 1, case.kernel_h, case.kernel_w),
-                                  dtype=case.dtype, order="C"), zero_copy=True)
-    if any(case.padding):
-        x = mx.nd.pad(x, mode="constant", pad_width=case.mxnet_pad_width, constant_value=0)
-    out = mx.nd.Convolution(x, w, kernel=(case.kernel_h, case.kernel_w), stride=case.stride,
-                            dilate=case.dilation, pad=(0, 0), num_filter=case.out_channels,
-                            num_group=case.channels, no_bias=True)
-    return case.from_canonical_output(out.asnumpy())
+    w = mx.nd.from_numpy(np.array(w, dtype=case.dtype, order="C"), zero_copy=True)
+    zeros = (0,) * case.rank
+    if not case.transposed:
+        out = mx.nd.Convolution(x, w, kernel=case.kernel, stride=case.stride, dilate=case.dilation, pad=zeros,
+                                num_filter=case.out_channels, num_group=case.channels, no_bias=True)
+        return case.from_canonical_output(out.asnumpy())
+    full = mx.nd.Deconvolution(x, w, kernel=case.kernel, stride=case.stride, dilate=case.dilation, pad=zeros,
+                               adj=zeros, num_filter=case.out_channels, num_group=case.channels,
+                               no_bias=True).asnumpy()
+    full = np.pad(full, ((0, 0), (0, 0), *((0, a.output_padding) for a in case.axes)))
+    crop = tuple(slice(a.pad_before, a.pad_before + o) for a, o in zip(case.axes, case.out_sizes))
+    return case.from_canonical_output(full[(slice(None), slice(None), *crop)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from model.case import DTYPES, INTEGER_DTYPES, PADDING_MODES, RANKS
+from model.case import DTYPES, INTEGER_DTYPES, MEMBERS, PADDING_MODES
 from model.optional import missing_package
 from reference.gradients import numpy_gradients, torch_gradients
 from reference.mxnet_reference import mxnet_reference
@@ -31,8 +31,9 @@ class Reference:
     gradients: Callable | None = None
     epilogues: bool = False  # computes the block around the convolution too (model/epilogue.py)
     padding_modes: tuple[str, ...] = ("zeros",)  # the borders it pads with (model/case.py PADDING_MODES)
-    ranks: tuple[int, ...] = (2,)  # the family members it computes: spatial ranks...
-    directions: tuple[bool, ...] = (False,)  # ... and transposed (False: forward)
+    members: tuple[str, ...] = ("conv2d",)  # the members of the family it computes (model/case.py MEMBERS)
+    member_note: str = ""  # why the missing members are missing
+    declines: Callable | None = None  # case -> why it computes this case wrong (a finding), or None
 
     def why_unavailable(self) -> str | None:
         return missing_package(self.module)
@@ -45,32 +46,50 @@ class Reference:
         missing = self.why_unavailable()
         if missing:
             return missing
-        if case.rank not in self.ranks or case.transposed not in self.directions:
-            members = "/".join(f"conv{r}d" + ("_transpose" if t else "") for r in self.ranks for t in self.directions)
-            return f"{self.name} computes {members} here, not {case.op_name}"
+        if case.op_name not in self.members:
+            return f"{self.name} computes {'/'.join(self.members)} here, not {case.op_name}{self.member_note}"
         if case.dtype not in self.dtypes:
             return f"{self.name} does not compute {case.dtype}{self.dtype_note}"
         if case.epilogue and not self.epilogues:
             return f"{self.name} computes the bare convolution here, not the epilogue {case.epilogue}"
+        if self.declines is not None and self.declines(case):
+            return self.declines(case)
         if case.padding_mode not in self.padding_modes:
             return f"{self.name} pads with {'/'.join(self.padding_modes)} here, not {case.padding_mode}"
         return None
+
+
+def mxnet_declines(case) -> str | None:
+    """MXNet's float64 Deconvolution misplaces dilated taps at strides above 1."""
+    if case.transposed and case.dtype == "float64" and any(a.dilation > 1 and a.stride > 1 for a in case.axes):
+        return ("mxnet's float64 Deconvolution is wrong with a dilation and a stride above 1 "
+                "(findings/mxnet-deconvolution-float64-dilation.md)")
+    return None
+
+
+def onnxruntime_declines(case) -> str | None:
+    """onnxruntime's ConvTranspose takes output padding below the stride only."""
+    if case.transposed and any(a.output_padding >= a.stride for a in case.axes):
+        return ("onnxruntime's ConvTranspose refuses output padding of the stride or more (ONNX says 'less than the "
+                "corresponding stride/dilation dimension'; onnxruntime reads it as the stride, PyTorch as either)")
+    return None
 
 
 REFERENCES: dict[str, Reference] = {
     ref.name: ref
     for ref in (
         Reference("numpy", numpy_reference, exact=True, gradients=numpy_gradients, epilogues=True,
-                  dtypes=DTYPES + INTEGER_DTYPES, padding_modes=tuple(PADDING_MODES), ranks=RANKS,
-                  directions=(False, True)),
+                  dtypes=DTYPES + INTEGER_DTYPES, padding_modes=tuple(PADDING_MODES), members=MEMBERS),
         Reference("torch", torch_reference, module="torch", gradients=torch_gradients, epilogues=True,
-                  dtypes=DTYPES + INTEGER_DTYPES, padding_modes=tuple(PADDING_MODES), ranks=RANKS,
-                  directions=(False, True)),
+                  dtypes=DTYPES + INTEGER_DTYPES, padding_modes=tuple(PADDING_MODES), members=MEMBERS),
         Reference("mxnet", mxnet_reference, module="mxnet", dtypes=("float32", "float64"),
+                  members=tuple(m for m in MEMBERS if m != "conv3d_transpose"),
+                  member_note=" (MXNet 1.9.1's CPU Deconvolution has no 3-D kernel)", declines=mxnet_declines,
                   dtype_note=" (MXNet 1.9.1's CPU convolution takes float32/float64; float16 fails with "
                             "'FP16 gemm on cpu not implemented!')"),
         Reference("onnxruntime", onnxruntime_reference, module="onnxruntime", epilogues=True,
-                  dtypes=ONNXRUNTIME_DTYPES, padding_modes=tuple(PADDING_MODES), ranks=RANKS, directions=(False, True),
+                  dtypes=ONNXRUNTIME_DTYPES, padding_modes=tuple(PADDING_MODES), members=MEMBERS,
+                  declines=onnxruntime_declines,
                   dtype_note=" (its CPU execution provider's Conv has float32 and float16 kernels only: "
                              "NOT_IMPLEMENTED for float64 and bfloat16)"),
     )

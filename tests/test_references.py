@@ -38,3 +38,27 @@ def test_a_missing_package_is_a_skip_with_its_reason():
     case = DepthwiseCase(channels=2, height=3, width=3)
     (verdict,) = ForwardCheck.verdicts(None, seeded_example(case, 0), np.zeros(case.output_shape), [ghost])
     assert verdict.status == "skip" and "not usable here" in verdict.message
+
+
+FAMILY = CaseSpace(ranks=(1, 2, 3), directions=(False, True), layouts=("NCW", "NWC", "NCHW", "NHWC", "NCDHW", "NDHWC"),
+                   dtypes=("float32", "float64"), max_kernel=4, max_extent=6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(conv_examples(FAMILY))
+def test_every_framework_computes_the_family_within_its_bound(ex):
+    for ref in (REFERENCES["torch"], REFERENCES["mxnet"], REFERENCES["onnxruntime"]):
+        if ref.why_unsupported(ex.case):
+            continue
+        expected = ref.compute(ex.case, ex.data, ex.weight)
+        assert expected.shape == ex.case.output_shape
+        verdicts = ForwardCheck.verdicts(None, ex, expected, [REFERENCES["numpy"]])
+        assert verdicts[0].passed, f"{ref.name}: {verdicts[0].message}"
+
+
+def test_a_reference_declines_what_it_computes_wrong_naming_the_finding():
+    case = DepthwiseCase(rank=1, transposed=True, width=2, kernel_w=2, stride_w=2, dilation_w=2, dtype="float64")
+    assert "mxnet-deconvolution-float64-dilation" in REFERENCES["mxnet"].why_unsupported(case)
+    assert REFERENCES["mxnet"].why_unsupported(DepthwiseCase(rank=3, transposed=True)).endswith("no 3-D kernel)")
+    assert "stride" in REFERENCES["onnxruntime"].why_unsupported(
+        DepthwiseCase(rank=1, transposed=True, dilation_w=2, output_padding_w=1))

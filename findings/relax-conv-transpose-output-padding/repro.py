@@ -1,6 +1,6 @@
 """Repro: relax.op.nn.conv{1,2,3}d_transpose refuse an output padding of the stride or more even
-where the dilation is larger, a transposed convolution PyTorch (ConvTranspose*d: "output padding
-must be smaller than either stride or dilation") and ONNX (ConvTranspose) define and compute.
+where the dilation is larger, a transposed convolution PyTorch defines and computes
+(ConvTranspose*d: "output padding must be smaller than either stride or dilation").
 
 Needs numpy and tvm (torch, where installed, shows the same model computed). Exit status 1:
 reproduced; 0: fixed (every rank is accepted, compiles, and matches the float64 definition).
