@@ -223,6 +223,7 @@ PLAIN_REPROS = (
                                              "relax_conv3d_transpose"), None),
     ("topi-depthwise-accepts-invalid", ("topi_nchw",), ("llvm",)),
     ("relax-conv2d-accepts-invalid", ("relax_conv2d",), ("llvm",)),
+    ("relax-conv2d-gradient-dilation", ("relax_conv2d",), ("llvm",)),
     ("conv-transpose-accepts-invalid", ("topi_conv2d_transpose", "relax_conv2d_transpose"), ("llvm",)),
     # References' bugs (PyTorch's oneDNN), each repro pinned to the instruction set that triggers
     # it (CANNOT RUN HERE where the CPU lacks it); the torch reference works around both.

@@ -48,6 +48,7 @@ CONV_TRANSPOSE_OUTPUT_PADDING = Finding("relax-conv-transpose-output-padding")
 ONNX_OUTPUT_SHAPE = Finding("onnx-convtranspose-output-shape")
 TORCH_CONV_TRANSPOSE_3D = Finding("torch-frontend-conv-transpose3d")
 TRANSPOSE_UNCHECKED = Finding("conv-transpose-accepts-invalid")
+GRADIENT_DILATION = Finding("relax-conv2d-gradient-dilation")
 # References' bugs: worked around in reference/ (torch_reference.py, gradients.py)
 TORCH_ONEDNN_1X1 = Finding("torch-onednn-1x1-backward-weights")
 TORCH_AVX512_STRIDES = Finding("torch-onednn-avx512-size1-strides")
@@ -59,7 +60,7 @@ FINDINGS = (C_CODEGEN, AVX512_BF16, DLIGHT, VECTORIZED_LOCAL_BUFFER, SEED_CHAPTE
             TOPI_UNCHECKED, RELAX_UNCHECKED, DLIGHT_RFACTOR, SPATIAL_AXIS_ORDER, OUT_LAYOUT, C_CONSTANTS,
             TORCH_CONV_FLOAT32, ONNX_CLIP_BFLOAT16, BATCH_NORM_FLOAT16, TORCH_ONEDNN_1X1, TORCH_AVX512_STRIDES,
             TORCH_AMX_BFLOAT16, TVM_FFI_ABI, CONV_TRANSPOSE_OUTPUT_PADDING, ONNX_OUTPUT_SHAPE,
-            TORCH_CONV_TRANSPOSE_3D, TRANSPOSE_UNCHECKED, MXNET_DECONVOLUTION)
+            TORCH_CONV_TRANSPOSE_3D, TRANSPOSE_UNCHECKED, MXNET_DECONVOLUTION, GRADIENT_DILATION)
 
 @dataclass(frozen=True)
 class Exclusion:
