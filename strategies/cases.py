@@ -119,23 +119,30 @@ def first_biased(values: tuple) -> st.SearchStrategy:
     return st.one_of(st.just(values[0]), st.sampled_from(values))
 
 
-def transposed_extent(axis_kernel: int, stride: int, pad_before: int, pad_after: int, output_padding: int,
-                      max_extent: int, innermost: bool, max_row: int, per_input: int, budget: int) -> st.SearchStrategy[int]:
-    """An input length of a transposed axis that leaves at least one output element (the
-    crop by the pads is shorter than the scattered length); the innermost one, as `row_extent`,
-    also the input that gives an output row of a lane-width edge, within `budget` (an input
-    column costs `per_input`)."""
+# A transposed axis' size is drawn as an offset above the smallest valid one (or as the output
+# length of a lane-width edge): neither choice depends on the pads, stride or kernel drawn before
+# it, so the shrinker can lower those and the size's choice still means the same thing (drawn
+# between bounds that moved with the pads, it was re-read, and a shrink of the crop mutant stalled
+# at pad_left=4 where pad_left=1 shows the bug).
+@functools.lru_cache(maxsize=64)
+def size_choice(max_extent: int, innermost: bool) -> st.SearchStrategy[tuple]:
+    """("offset", k) above the smallest valid size, or ("lane", L): an output of length L."""
+    offsets = edge_biased(0, max_extent).map(lambda k: ("offset", k))
+    return st.one_of(offsets, st.sampled_from(LANE_EDGES).map(lambda L: ("lane", L))) if innermost else offsets
+
+
+def transposed_size(choice: tuple, axis_kernel: int, stride: int, pad_before: int, pad_after: int,
+                    output_padding: int, max_row: int, per_input: int, budget: int) -> int:
+    """An input length of a transposed axis that leaves at least one output element (the crop by
+    the pads is shorter than the scattered length): the smallest plus an offset, or the input
+    giving an output of a lane-width length, within `budget` (an input column costs `per_input`)."""
     need = pad_before + pad_after + 1 - axis_kernel - output_padding  # (n - 1) * stride must reach it
     smallest = max(1, 1 - (-need // stride))
-    plain = edge_biased(smallest, smallest + max_extent)
-    if not innermost:
-        return plain
+    kind, value = choice
+    if kind == "offset":
+        return smallest + value
     longest = max(smallest, min(max_row, budget // max(1, per_input)))
-
-    def input_for(out: int) -> int:
-        return min(max(-(-(out - axis_kernel - output_padding + pad_before + pad_after) // stride) + 1, smallest), longest)
-
-    return st.one_of(plain, st.sampled_from(LANE_EDGES).map(input_for))
+    return min(max(-(-(value - axis_kernel - output_padding + pad_before + pad_after) // stride) + 1, smallest), longest)
 
 
 @st.composite
@@ -182,9 +189,9 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     if transposed:
         for i in range(rank):
             inner = i == rank - 1
-            sizes.append(draw(transposed_extent(dilated[i], strides[i], *pads[i], output_paddings[i], space.max_extent,
-                                                inner, space.max_row, math.prod(sizes) * (taps + 1 + multiplier * strides[i]),
-                                                space.max_work)))
+            choice = draw(size_choice(space.max_extent, inner))
+            sizes.append(transposed_size(choice, dilated[i], strides[i], *pads[i], output_paddings[i], space.max_row,
+                                         math.prod(sizes) * (taps + 1 + multiplier * strides[i]), space.max_work))
     elif same is None:
         outs = []
         for i in range(rank - 1):
