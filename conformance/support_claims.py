@@ -67,6 +67,43 @@ def mxnet_refuses_half(dtype: str):
     return check
 
 
+def topi_transposed_has_no_dilation():
+    from tvm import topi
+
+    for rank, layout in ((1, "ncw"), (2, "nchw"), (3, "ncdhw")):
+        name = f"group_conv{rank}d_transpose_{layout}"
+        if "dilation" in inspect.signature(getattr(topi.nn, name)).parameters:
+            return f"topi.nn.{name} takes a dilation now"
+    return HOLDS
+
+
+def mxnet_has_no_native_3d_deconvolution():
+    import numpy as np
+
+    from model.optional import missing_package
+
+    missing = missing_package("mxnet")
+    if missing:
+        raise CannotCheck(missing)
+    import mxnet as mx
+
+    try:
+        mx.nd.Deconvolution(mx.nd.array(np.ones((1, 1, 2, 2, 2)), dtype="float64"),
+                            mx.nd.array(np.ones((1, 1, 2, 2, 2)), dtype="float64"), kernel=(2, 2, 2), num_filter=1,
+                            no_bias=True).asnumpy()
+    except Exception:
+        return HOLDS
+    return "mxnet computed a float64 3-D Deconvolution"
+
+
+def relax_gradients_for_conv2d_only():
+    import tvm
+
+    members = [f"relax.nn.conv{r}d{t}" for r in (1, 2, 3) for t in ("", "_transpose")]
+    registered = [op for op in members if tvm.ir.Op.get(op).get_attr("FPrimalGradient") is not None]
+    return HOLDS if registered == ["relax.nn.conv2d"] else f"Relax registers gradients for {registered}"
+
+
 def metal_has_no_float64():
     from targets.discovery import discover_targets
 
@@ -86,6 +123,15 @@ CLAIMS = (
                  "compute float16", mxnet_refuses_half("float16")),
     SupportClaim("mxnet_bfloat16", "reference/registry.py (mxnet's dtypes)", "MXNet's CPU convolution does not "
                  "compute bfloat16", mxnet_refuses_half("bfloat16")),
+    SupportClaim("topi_transposed_dilation", "kernels/family_kernels.py (TOPI_FAMILY: max_transposed_dilation=1)",
+                 "TOPI's transposed group convolutions take no dilation", topi_transposed_has_no_dilation,
+                 kernels=("topi_conv1d_transpose", "topi_conv2d_transpose", "topi_conv3d_transpose")),
+    SupportClaim("mxnet_3d_deconvolution", "reference/registry.py (mxnet's members)", "MXNet's CPU "
+                 "Deconvolution has no native 3-D kernel (a float64 3-D Deconvolution fails)",
+                 mxnet_has_no_native_3d_deconvolution),
+    SupportClaim("relax_family_gradients", "findings/relax-conv2d-gradient-dilation.md (no gradient row for the "
+                 "family yet)", "Relax's autodiff has a gradient for conv2d only among the family's ops",
+                 relax_gradients_for_conv2d_only),
     SupportClaim("metal_float64", "findings/table.py (Exclusion metal float64)", "Metal has no float64",
                  metal_has_no_float64, targets=("metal",)),
 )

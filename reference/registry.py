@@ -83,8 +83,9 @@ REFERENCES: dict[str, Reference] = {
         Reference("torch", torch_reference, module="torch", gradients=torch_gradients, epilogues=True,
                   dtypes=DTYPES + INTEGER_DTYPES, padding_modes=tuple(PADDING_MODES), members=MEMBERS),
         Reference("mxnet", mxnet_reference, module="mxnet", dtypes=("float32", "float64"),
-                  members=tuple(m for m in MEMBERS if m != "conv3d_transpose"),
-                  member_note=" (MXNet 1.9.1's CPU Deconvolution has no 3-D kernel)", declines=mxnet_declines,
+                  members=tuple(m for m in MEMBERS if m != "conv3d_transpose"), declines=mxnet_declines,
+                  member_note=" (MXNet 1.9.1's Deconvolution is 1-D/2-D natively; 3-D only through oneDNN, in "
+                              "float32 without dilation)",
                   dtype_note=" (MXNet 1.9.1's CPU convolution takes float32/float64; float16 fails with "
                             "'FP16 gemm on cpu not implemented!')"),
         Reference("onnxruntime", onnxruntime_reference, module="onnxruntime", epilogues=True,
