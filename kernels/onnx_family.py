@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from findings.table import ONNX_FRONTEND, RELAX_CONV_TRANSPOSE, drawn_values
 from kernels.family_kernels import FAMILY_SPACE, members
 from kernels.kernel import Kernel
-from model.case import FLOAT_DTYPES, LAYOUTS_BY_RANK, PADDING_MODES, RANKS
+from model.case import DTYPES, LAYOUTS_BY_RANK, PADDING_MODES, RANKS
 from model.optional import missing_package
 from model.space import CaseSpace
 from reference.onnx_graph import (OPSETS, TRANSPOSE_FORMS, family_arrays, family_model, output_shape_gives_pads,
@@ -55,7 +55,7 @@ ONNX_FAMILY = Kernel(
     name="onnx_family", compute=onnx_family, kind="relax", options=family_options, arguments=arguments,
     unavailable=_onnx_missing, reaches=(ONNX_FRONTEND, RELAX_CONV_TRANSPOSE), onnx_model=drawn_family_model,
     option_classes={"opset": OPSETS, "form": DRAWN_FORMS},
-    space=CaseSpace(**{**FAMILY_SPACE, "dtypes": FLOAT_DTYPES, "max_channels": 8},
+    space=CaseSpace(**{**FAMILY_SPACE, "dtypes": DTYPES, "max_channels": 8},
                     layouts=tuple(LAYOUTS_BY_RANK[r][0] for r in RANKS), padding_modes=tuple(PADDING_MODES)),
     description="an ONNX Conv / ConvTranspose (group = C) via tvm.relax.frontend.onnx.from_onnx: pads, "
                 "output_padding or output_shape, dilations, opsets " + ", ".join(map(str, OPSETS)))

@@ -9,7 +9,7 @@ multiplier M as TOPI numbers channels (output c reads input c // M).
 from tvm import te, tirx
 
 from kernels.kernel import Kernel
-from model.case import DTYPES as ALL_DTYPES
+from model.case import DTYPES
 from model.space import CaseSpace
 
 
@@ -53,6 +53,6 @@ def depthwise_conv(case):
 SEED_TE = Kernel(
     name="seed_te",
     compute=depthwise_conv,
-    space=CaseSpace(layouts=("NCHW",), dtypes=ALL_DTYPES),
+    space=CaseSpace(layouts=("NCHW",), dtypes=DTYPES),
     description="the seed chapter's TE depthwise_conv (padding stage + reduce over kh, kw)",
 )

@@ -2,7 +2,7 @@
 from tvm import te, topi
 
 from kernels.kernel import Kernel
-from model.case import DTYPES as ALL_DTYPES
+from model.case import DTYPES
 from model.space import CaseSpace
 
 
@@ -71,8 +71,8 @@ def topi_nchwc(case, block):
     return x, k, y
 
 
-NCHW_SPACE = CaseSpace(layouts=("NCHW",), dtypes=ALL_DTYPES)
-NHWC_SPACE = CaseSpace(layouts=("NHWC",), dtypes=ALL_DTYPES, lane_channels=True)
+NCHW_SPACE = CaseSpace(layouts=("NCHW",), dtypes=DTYPES)
+NHWC_SPACE = CaseSpace(layouts=("NHWC",), dtypes=DTYPES, lane_channels=True)
 
 TOPI_KERNELS = (
     Kernel(name="topi_nchw", compute=topi_nchw, space=NCHW_SPACE, description="topi.nn.depthwise_conv2d_nchw"),
@@ -81,7 +81,7 @@ TOPI_KERNELS = (
     Kernel(name="topi_group", compute=topi_group, space=NCHW_SPACE,
            description="topi.nn.group_conv2d_nchw, groups = C"),
     Kernel(name="topi_nchwc", compute=topi_nchwc,
-           space=CaseSpace(layouts=("NCHW",), max_multiplier=1, dtypes=ALL_DTYPES),
+           space=CaseSpace(layouts=("NCHW",), max_multiplier=1, dtypes=DTYPES),
            description="topi.nn.depthwise_conv2d_NCHWc after an NCHW[b]c layout transform (the x86 path)",
            options=nchwc_options, unavailable=nchwc_missing),
 )

@@ -20,11 +20,10 @@ from typing import NamedTuple
 from model.epilogue import check_epilogue
 
 # ---- dtypes ---------------------------------------------------------------------------
-FLOAT_DTYPES = ("float32", "float64", "float16", "bfloat16")  # bfloat16 arrays come from ml_dtypes
-DTYPES = FLOAT_DTYPES  # the name most modules import
+DTYPES = ("float32", "float64", "float16", "bfloat16")  # the float dtypes; bfloat16 arrays come from ml_dtypes
 # Quantized inference: integer data and weights, sums accumulated (and returned) in int32.
 INTEGER_DTYPES = ("int8", "uint8")
-ALL_DTYPES = FLOAT_DTYPES + INTEGER_DTYPES
+ALL_DTYPES = DTYPES + INTEGER_DTYPES
 ACCUMULATOR = "int32"
 
 

@@ -9,7 +9,7 @@ from hypothesis import given
 
 from conformance.self_checks import SELF_CHECKS, select_checks, self_check_verdicts
 from kernels.registry import KERNELS
-from model.case import ALL_LAYOUTS, FLOAT_DTYPES, RANKS, DepthwiseCase
+from model.case import ALL_LAYOUTS, DTYPES, RANKS, DepthwiseCase
 from model.example import seeded_example
 from model.space import CaseSpace
 from reference.comparison import PASS, SKIP
@@ -19,7 +19,7 @@ from runner.isolation import Outcome
 from strategies.inputs import conv_examples
 
 BOTH_LAYOUTS = KERNELS["relax_conv2d"]  # takes every case the relations derive, in both layouts
-FAMILY = CaseSpace(ranks=RANKS, directions=(False, True), layouts=ALL_LAYOUTS, dtypes=FLOAT_DTYPES)
+FAMILY = CaseSpace(ranks=RANKS, directions=(False, True), layouts=ALL_LAYOUTS, dtypes=DTYPES)
 # Stands for a kernel that takes every member of the family (the oracle runs in its place).
 EVERY_MEMBER = dataclasses.replace(BOTH_LAYOUTS, name="every_member", space=FAMILY)
 
