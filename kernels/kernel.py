@@ -50,6 +50,7 @@ class Kernel:
     # upstream code the kernel goes through before its module exists (an importer), named as
     # findings/table.py's known failures name it; what the built module shows is read from it
     reaches: tuple = ()
+    nightly_targets: tuple = ()  # targets this row runs on in the nightly profile only (ci's budget)
     takes: CaseSpace | None = None  # what the compute takes beyond what the row draws (a member row of a
     #                                 family kernel): where the self-checks' follow-ups may go; None: space
     onnx_model: Callable | None = None  # (case, options) -> the ONNX model main is imported from: the
@@ -102,7 +103,12 @@ class Kernel:
         return None
 
     def why_unsupported_target(self, target) -> str | None:
-        """None when this kernel can be built for `target` at all, else the reason."""
+        """None when this kernel can be built for `target` at all (in this profile), else the reason."""
+        if target.name in self.nightly_targets:
+            from hypothesis import settings
+
+            if settings.get_current_profile_name() != "nightly":
+                return f"{self.name} runs on {target.name} in the nightly profile only (the ci profile's budget)"
         if self.unavailable is not None:
             reason = self.unavailable()
             if reason:

@@ -71,8 +71,11 @@ def _torch_missing() -> str | None:
     return missing_package("torch")
 
 
+# torch.export and the import cost about a second an example: half the family's share.
+FRONTEND_SHARE = 0.5
 FORWARD = Kernel(
     name="torch_family", compute=torch_family, kind="relax", weight_shape=weight_shape, unavailable=_torch_missing,
+    example_share=FRONTEND_SHARE,
     reaches=(TORCH_FRONTEND,),
     space=CaseSpace(**{**FAMILY_SPACE, "ranks": (1, 3), "directions": (False,), "dtypes": TORCH_DTYPES,
                        "max_channels": 8}, layouts=(LAYOUTS_BY_RANK[1][0], LAYOUTS_BY_RANK[3][0]),
@@ -81,6 +84,7 @@ FORWARD = Kernel(
                 "torch.export and tvm.relax.frontend.torch")
 TRANSPOSED = Kernel(
     name="torch_family", compute=torch_family, kind="relax", weight_shape=weight_shape, unavailable=_torch_missing,
+    example_share=FRONTEND_SHARE,
     reaches=(TORCH_FRONTEND, RELAX_CONV_TRANSPOSE),
     space=CaseSpace(**{**FAMILY_SPACE, "directions": (True,), "dtypes": TORCH_DTYPES, "max_channels": 8},
                     layouts=tuple(LAYOUTS_BY_RANK[r][0] for r in (1, 2, 3)), asymmetric_padding=False),
