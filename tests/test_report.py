@@ -115,3 +115,22 @@ def test_the_tox_environments_write_junit_next_to_the_report():
     for env, folder in (("conformance", "conformance-report"), ("conformance-numpy2", "conformance-report-numpy2")):
         commands = tox[f"testenv:{env}"]["commands"]
         assert f"--report-dir={{tox_root}}/{folder}" in commands and f"--junitxml={{tox_root}}/{folder}/junit.xml" in commands
+
+
+def test_the_heatmap_draws_the_worst_plane_of_any_rank(tmp_path):
+    """A 1-D output's plane is channels x width; a 3-D output's the (image, channel, depth) plane;
+    channels-last layouts are read as such."""
+    import numpy as np
+
+    from reports.pictures import error_heatmap, worst_plane
+
+    one_d = np.zeros((2, 3, 5))
+    one_d[1, 2, 4] = 9.0
+    plane, where = worst_plane(one_d, "NCW")
+    assert plane.shape == (3, 5) and where == "image 1"
+    three_d = np.zeros((1, 2, 3, 4, 5))
+    three_d[0, 1, 2, 3, 4] = 9.0
+    plane, where = worst_plane(three_d.transpose(0, 2, 3, 4, 1), "NDHWC")
+    assert plane.shape == (4, 5) and plane[3, 4] == 9.0 and where == "image 0, channel 1, depth 2"
+    expected = np.zeros((1, 2, 3, 4, 5))
+    assert error_heatmap(three_d, expected, np.ones_like(expected), "NCDHW", tmp_path / "h.png", "3-D").is_file()
