@@ -19,7 +19,7 @@ def family_variant(case, *, output_padding_first=False, stride_of=None, tap=None
     """The family's compute with one piece replaced (each keyword is one mutation point):
     `stride_of(axis)` the stride index axis uses, `tap(axis, t, kernel)` the weight tap read,
     `crop_before(axis)` the transposed crop in front, `weight_channel(c)` the weight's channel."""
-    m, axes, rank = case.multiplier, case.axes, case.rank
+    m, axes = case.multiplier, case.axes
     X = te.placeholder(case.input_shape, dtype=case.dtype, name="X")
     K = te.placeholder(case.weight_shape, dtype=case.dtype, name="K")
     taps = [te.reduce_axis((0, a.kernel), name=f"t{i}") for i, a in enumerate(axes)]

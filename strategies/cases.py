@@ -12,7 +12,7 @@ import math
 
 from hypothesis import strategies as st
 
-from model.case import SPATIAL, Axis, DepthwiseCase
+from model.case import Axis, DepthwiseCase
 from model.padding import same_pads
 from model.space import CaseSpace
 
@@ -155,7 +155,6 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     failure shrinks to the first of each."""
     rank = draw(st.sampled_from(space.ranks)) if len(space.ranks) > 1 else space.ranks[0]
     transposed = draw(st.sampled_from(space.directions)) if len(space.directions) > 1 else space.directions[0]
-    letters = SPATIAL[rank]
     layout = draw(st.sampled_from(space.layouts_of_rank(rank)))
     dtype = draw(first_biased(space.dtypes))
     # A space of a frontend that derives padding from the shapes (model/padding.py) pads a third

@@ -151,7 +151,6 @@ def test_key_syntax():
 
 
 def two_d_pinned() -> list:
-    from model.case import DepthwiseCase
     from strategies.pinned import CLASSIC_CASES, REAL_LAYERS
 
     return [c for c in {**CLASSIC_CASES, **REAL_LAYERS}.values() if c.rank == 2 and not c.transposed]
