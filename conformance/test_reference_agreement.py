@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 
 from conformance.reference_agreement import AGREEMENT_ROW, agreement_verdicts
-from model.case import ALL_LAYOUTS, DTYPES, INTEGER_DTYPES, PADDING_MODES, RANKS
+from model.axis import ALL_LAYOUTS, RANKS
+from model.case import DTYPES, INTEGER_DTYPES, PADDING_MODES
 from model.coverage import case_classes, possible_classes
 from model.epilogue import EPILOGUES
 from model.space import CaseSpace

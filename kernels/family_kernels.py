@@ -12,7 +12,8 @@ from tvm import te, topi
 
 from findings.table import RELAX_CONV_TRANSPOSE
 from kernels.kernel import Kernel
-from model.case import ALL_DTYPES, LAYOUTS_BY_RANK, RANKS
+from model.axis import LAYOUTS_BY_RANK, RANKS
+from model.case import ALL_DTYPES
 from model.space import CaseSpace
 
 CHANNELS_FIRST = tuple(LAYOUTS_BY_RANK[r][0] for r in RANKS)

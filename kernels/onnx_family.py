@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from findings.table import ONNX_FRONTEND, RELAX_CONV_TRANSPOSE, drawn_values
 from kernels.family_kernels import FAMILY_SPACE, members
 from kernels.kernel import Kernel
-from model.case import DTYPES, LAYOUTS_BY_RANK, PADDING_MODES, RANKS
+from model.axis import LAYOUTS_BY_RANK, RANKS
+from model.case import DTYPES, PADDING_MODES
 from model.optional import missing_package
 from model.space import CaseSpace
 from reference.onnx_graph import (OPSETS, TRANSPOSE_FORMS, family_arrays, family_model, output_shape_gives_pads,

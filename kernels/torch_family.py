@@ -10,7 +10,8 @@ from findings.table import RELAX_CONV_TRANSPOSE, TORCH_FRONTEND
 from kernels.family_kernels import FAMILY_SPACE, members
 from kernels.kernel import Kernel
 from kernels.torch_export import TORCH_DTYPES
-from model.case import LAYOUTS_BY_RANK, PADDING_MODES
+from model.axis import LAYOUTS_BY_RANK
+from model.case import PADDING_MODES
 from model.optional import missing_package
 from model.space import CaseSpace
 

@@ -4,7 +4,7 @@ A case is one member of the depthwise family: spatial rank 1, 2 or 3, forward or
 groups = C with multiplier M, one `Axis` record per spatial axis (size, kernel, stride, the
 padding pair, dilation, output padding), layout, dtype, the block around it (epilogue) and the
 padding mode. The forward 2-D case is the default instance. The input values are not part of a
-case (see `ConvExample`).
+case (see `ConvExample`); the axis, its sizes and the layouts of each rank are model/axis.py's.
 
 Cases are built from axis-named keywords (`height=`, `kernel_w=`, `pad_front=`...), which is
 also what `summary()` writes: a rank-1 case has the W axis only and a rank-3 case adds D in
@@ -14,9 +14,11 @@ front, so a case of lower rank reads as the higher-rank one with the extra axes 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
+from model.axis import (AXIS_FIELDS, AXIS_KEYWORDS, KEYWORD_AXIS, LAYOUTS_BY_RANK, NEUTRAL_AXIS, RANKS, SPATIAL,
+                        Axis, member_name)
 from model.epilogue import check_epilogue
 
 # ---- dtypes ---------------------------------------------------------------------------
@@ -48,83 +50,6 @@ PADDING_MODES = {
     "replicate": PaddingMode("edge", "replicate", "ReplicationPad", ("edge", 11), math.inf),
     "circular": PaddingMode("wrap", "circular", "CircularPad", ("wrap", 19), 0),
 }
-
-# ---- axes and layouts ----------------------------------------------------------------------
-SPATIAL = {1: "W", 2: "HW", 3: "DHW"}  # the spatial axes of each rank, outermost first
-RANKS = tuple(SPATIAL)
-LAYOUTS_BY_RANK = {rank: ("NC" + axes, "N" + axes + "C") for rank, axes in SPATIAL.items()}
-LAYOUTS = LAYOUTS_BY_RANK[2]
-ALL_LAYOUTS = tuple(layout for layouts in LAYOUTS_BY_RANK.values() for layout in layouts)
-
-
-def member_name(rank: int, transposed: bool) -> str:
-    """A member of the family by torch's and TVM's name: conv{rank}d, conv{rank}d_transpose."""
-    return f"conv{rank}d" + ("_transpose" if transposed else "")
-
-
-MEMBERS = tuple(member_name(rank, transposed) for rank in SPATIAL for transposed in (False, True))
-
-
-def conv_out_size(n: int, k: int, pad_lo: int, pad_hi: int, stride: int, dilation: int = 1) -> int:
-    """Output length of one spatial axis: (n + pad_lo + pad_hi - dil*(k-1) - 1) // s + 1.
-
-    With symmetric padding and no dilation this is the seed's
-    `conv_out_size = (n - k + 2p) // s + 1`.
-    """
-    return (n + pad_lo + pad_hi - dilation * (k - 1) - 1) // stride + 1
-
-
-def transposed_out_size(n: int, k: int, pad_lo: int, pad_hi: int, stride: int, dilation: int = 1,
-                        output_padding: int = 0) -> int:
-    """Output length of one axis of a transposed convolution (torch's ConvTranspose, ONNX's
-    ConvTranspose): (n - 1)*s + dil*(k-1) + 1 + output_padding - pad_lo - pad_hi."""
-    return (n - 1) * stride + dilation * (k - 1) + 1 + output_padding - pad_lo - pad_hi
-
-
-@dataclass(frozen=True)
-class Axis:
-    """One spatial axis of a case. The padding pair is (before, after); `output_padding` (a
-    transposed case's) adds elements after the last one."""
-
-    size: int = 1
-    kernel: int = 1
-    stride: int = 1
-    pad_before: int = 0
-    pad_after: int = 0
-    dilation: int = 1
-    output_padding: int = 0
-
-    @property
-    def dilated_kernel(self) -> int:
-        return self.dilation * (self.kernel - 1) + 1
-
-    def out_size(self, transposed: bool = False) -> int:
-        if transposed:
-            return transposed_out_size(self.size, self.kernel, self.pad_before, self.pad_after, self.stride,
-                                       self.dilation, self.output_padding)
-        return conv_out_size(self.size, self.kernel, self.pad_before, self.pad_after, self.stride, self.dilation)
-
-    def terms(self, transposed: bool = False) -> int:
-        """The most kernel taps summed into one output element along this axis: all of them
-        forward; transposed, the taps t with t*dilation in one residue class mod the stride."""
-        if not transposed:
-            return self.kernel
-        return -(-self.kernel // (self.stride // math.gcd(self.stride, self.dilation)))
-
-
-NEUTRAL_AXIS = Axis()
-AXIS_FIELDS = tuple(f.name for f in fields(Axis))
-# The keyword of each Axis field on each spatial axis.
-AXIS_KEYWORDS = {
-    "D": dict(zip(AXIS_FIELDS, ("depth", "kernel_d", "stride_d", "pad_front", "pad_back", "dilation_d",
-                                "output_padding_d"))),
-    "H": dict(zip(AXIS_FIELDS, ("height", "kernel_h", "stride_h", "pad_top", "pad_bottom", "dilation_h",
-                                "output_padding_h"))),
-    "W": dict(zip(AXIS_FIELDS, ("width", "kernel_w", "stride_w", "pad_left", "pad_right", "dilation_w",
-                                "output_padding_w"))),
-}
-KEYWORD_AXIS = {keyword: (letter, name) for letter, names in AXIS_KEYWORDS.items() for name, keyword in names.items()}
-
 
 @dataclass(frozen=True, init=False)
 class DepthwiseCase:
@@ -385,6 +310,12 @@ class DepthwiseCase:
             return data, weight
         r = self.rank
         return data.transpose(0, r + 1, *range(1, r + 1)), weight.transpose(r, r + 1, *range(r))
+
+    @property
+    def other_layout(self) -> str:
+        """The case's rank's other layout: channels last for channels first, and back."""
+        first, last = LAYOUTS_BY_RANK[self.rank]
+        return last if self.layout == first else first
 
     @property
     def canonical_layout(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-from model.case import conv_out_size
+from model.axis import conv_out_size
 
 DEFECTS = {
     "empty_output": "the kernel is larger than the padded input: no output element",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.case import LAYOUTS, LAYOUTS_BY_RANK
+from model.axis import LAYOUTS, LAYOUTS_BY_RANK
 
 # One example should cost milliseconds to check, whatever the draw: multiply-adds plus
 # input elements stay under this (the seed's own 256-channel case is pinned, not drawn).
@@ -14,9 +14,9 @@ MAX_WORK = 300_000
 class CaseSpace:
     """What a kernel can take; the strategy draws only inside it."""
 
-    ranks: tuple[int, ...] = (2,)  # spatial ranks (model/case.py SPATIAL)
+    ranks: tuple[int, ...] = (2,)  # spatial ranks (model/axis.py SPATIAL)
     directions: tuple[bool, ...] = (False,)  # transposed: False (forward), True
-    layouts: tuple[str, ...] = LAYOUTS  # of any of its ranks (model/case.py LAYOUTS_BY_RANK)
+    layouts: tuple[str, ...] = LAYOUTS  # of any of its ranks (model/axis.py LAYOUTS_BY_RANK)
     dtypes: tuple[str, ...] = ("float32",)
     max_multiplier: int = 4
     max_dilation: int = 3

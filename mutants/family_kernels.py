@@ -8,7 +8,8 @@ import dataclasses
 from tvm import te, tirx
 
 from kernels.kernel import Kernel
-from model.case import RANKS, DepthwiseCase
+from model.axis import RANKS
+from model.case import DepthwiseCase
 from model.space import CaseSpace
 
 CHANNEL_VECTOR = 16  # a 16-lane channel vector (AVX-512 float32), whose tail is the bug's

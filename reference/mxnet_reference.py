@@ -3,6 +3,8 @@ import os
 
 import numpy as np
 
+from model.axis import crop_transposed
+
 # MXNet's default engine hands each small operator to a thread pool and waits for it: about
 # half of a reference call. The synchronous engine runs the same CPU operators in the
 # calling thread. Set before MXNet is first imported; a user's own setting wins.
@@ -20,7 +22,7 @@ def mxnet_reference(case, data, weight):
 
     x, w = case.to_canonical(data, weight)
     if not case.transposed:
-        x = np.pad(np.asarray(x), ((0, 0), (0, 0), *case.pad_pairs))
+        x = np.pad(x, ((0, 0), (0, 0), *case.pad_pairs))
         w = w.reshape(case.out_channels, 1, *case.kernel)
     # Zero-copy from private copies (np.array copies): 21 us instead of mx.nd.array's 168 us,
     # and the caller's arrays are neither shared nor made read-only.
@@ -34,6 +36,4 @@ def mxnet_reference(case, data, weight):
     full = mx.nd.Deconvolution(x, w, kernel=case.kernel, stride=case.stride, dilate=case.dilation, pad=zeros,
                                adj=zeros, num_filter=case.out_channels, num_group=case.channels,
                                no_bias=True).asnumpy()
-    full = np.pad(full, ((0, 0), (0, 0), *((0, a.output_padding) for a in case.axes)))
-    crop = tuple(slice(a.pad_before, a.pad_before + o) for a, o in zip(case.axes, case.out_sizes))
-    return case.from_canonical_output(full[(slice(None), slice(None), *crop)])
+    return case.from_canonical_output(crop_transposed(case.axes, full))

@@ -8,6 +8,7 @@ import itertools
 
 import numpy as np
 
+from model.axis import crop_transposed
 from model.case import PADDING_MODES
 
 
@@ -49,14 +50,13 @@ def _gather(case, x, w, exact):
 def _scatter(case, x, w, exact):
     """Input element i of an axis lands at i*stride + t*dilation of the full output, which is
     then cropped by the padding pair (output padding: zeros appended after the last element)."""
-    full = tuple(a.stride * (a.size - 1) + a.dilated_kernel + a.output_padding for a in case.axes)
+    full = tuple(a.stride * (a.size - 1) + a.dilated_kernel for a in case.axes)
     out = np.zeros((case.batch, case.channels, case.multiplier, *full), dtype=exact)
     for tap in _taps(case):
         window = tuple(slice(t * a.dilation, t * a.dilation + a.stride * (a.size - 1) + 1, a.stride)
                        for t, a in zip(tap, case.axes))
         out[(Ellipsis, *window)] += x * w[(slice(None), slice(None), *tap)]
-    crop = tuple(slice(a.pad_before, n - a.pad_after) for a, n in zip(case.axes, full))
-    return out[(Ellipsis, *crop)]
+    return crop_transposed(case.axes, out)
 
 
 def numpy_reference_and_magnitude(case, data, weight):

@@ -12,6 +12,11 @@ from reference.onnx_graph import family_arrays, family_model, least_opset, onnx_
 ONNXRUNTIME_DTYPES = ("float32", "float16")
 
 
+def is_block(case) -> bool:
+    """A forward 2-D case is the block's graph (with its epilogue); any other member one Conv/ConvTranspose."""
+    return case.rank == 2 and not case.transposed
+
+
 @functools.lru_cache(maxsize=64)
 def _session(case):
     """One inference session per case (shrinking replays a case many times), on one thread:
@@ -22,19 +27,17 @@ def _session(case):
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only
-    if case.rank != 2 or case.transposed:
-        model = family_model(case, opset=max(13, least_opset(case)))
-    else:
-        model = onnx_model(case, opset=max(13, least_opset(case)))
+    build = onnx_model if is_block(case) else family_model
+    model = build(case, opset=max(13, least_opset(case)))
     return onnxruntime.InferenceSession(model.SerializeToString(), options,
                                         providers=["CPUExecutionProvider"])
 
 
 def onnxruntime_reference(case, data, weight, **extras):
     """The case's block computed by onnxruntime (explicit pads, every array a graph input)."""
-    if case.rank != 2 or case.transposed:
-        feeds = family_arrays(case, data, weight)
-    else:
+    if is_block(case):
         feeds = onnx_arrays(case, {"data": data, "weight": weight, **extras})
+    else:
+        feeds = family_arrays(case, data, weight)
     out = _session(case).run(None, feeds)[0]
     return case.from_canonical_output(out)

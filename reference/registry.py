@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from model.case import DTYPES, INTEGER_DTYPES, MEMBERS, PADDING_MODES
+from model.axis import MEMBERS
+from model.case import DTYPES, INTEGER_DTYPES, PADDING_MODES
 from model.optional import missing_package
 from reference.gradients import numpy_gradients, torch_gradients
 from reference.mxnet_reference import mxnet_reference
@@ -31,7 +32,7 @@ class Reference:
     gradients: Callable | None = None
     epilogues: bool = False  # computes the block around the convolution too (model/epilogue.py)
     padding_modes: tuple[str, ...] = ("zeros",)  # the borders it pads with (model/case.py PADDING_MODES)
-    members: tuple[str, ...] = ("conv2d",)  # the members of the family it computes (model/case.py MEMBERS)
+    members: tuple[str, ...] = ("conv2d",)  # the members of the family it computes (model/axis.py MEMBERS)
     member_note: str = ""  # why the missing members are missing
     declines: Callable | None = None  # case -> why it computes this case wrong (a finding), or None
 

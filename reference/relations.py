@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from model.case import LAYOUTS_BY_RANK, RANKS
+from model.axis import RANKS, crop_transposed
 from model.example import ConvExample
 from reference.block_oracle import numpy_block, output_nchw
 from reference.tolerance import computed_in, error_bound, float_info, gamma
@@ -117,11 +117,8 @@ def explicit_padding(ex, actual):
     data, weight = canonical(ex)
     if case.transposed:  # the pads crop the uncropped output (its output padding: zeros after it)
         uncropped = with_axes(case, pad_before=lambda a: 0, pad_after=lambda a: 0, output_padding=lambda a: 0)
-        crop = tuple(slice(a.pad_before, a.pad_before + o) for a, o in zip(case.axes, case.out_sizes))
-        grown = tuple((0, a.output_padding) for a in case.axes)
         return FollowUp((example(ex, uncropped, data, weight),), output_nchw(case, actual),
-                        lambda outs: np.pad(output_nchw(uncropped, outs[0]), ((0, 0), (0, 0), *grown))[
-                            (slice(None), slice(None), *crop)])
+                        lambda outs: crop_transposed(case.axes, output_nchw(uncropped, outs[0])))
     padded = np.pad(data, ((0, 0), (0, 0), *case.pad_pairs))
     unpadded = with_axes(case, size=lambda a: a.size + a.pad_before + a.pad_after, pad_before=lambda a: 0,
                          pad_after=lambda a: 0)
@@ -169,8 +166,7 @@ def scaling(ex, actual):
 
 def layout(ex, actual):
     case = ex.case
-    first, last = LAYOUTS_BY_RANK[case.rank]
-    other = replace(case, layout=last if case.layout == first else first)
+    other = case.with_layout(case.other_layout)
     data, weight = canonical(ex)
     return FollowUp((example(ex, other, data, weight),), output_nchw(case, actual),
                     lambda outs: output_nchw(other, outs[0]), lambda: kernel_error_bound(ex))
@@ -301,7 +297,8 @@ def impulse(ex, actual):
     each where the definition puts it (at most one tap meets an output element per axis)."""
     case = ex.case
     data, weight = canonical(ex)
-    position = tuple(int(rng_of(ex).integers(a.size)) for a in case.axes)
+    rng = rng_of(ex)
+    position = tuple(int(rng.integers(a.size)) for a in case.axes)
     unit = np.zeros_like(data)
     unit[(slice(None), slice(None), *position)] = 1
     expected = np.zeros((case.batch, case.channels, case.multiplier, *case.out_sizes), dtype=weight.dtype)

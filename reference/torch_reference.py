@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from model.axis import crop_transposed
 from model.case import PADDING_MODES
 from model.epilogue import BN_EPSILON, steps
 
@@ -68,7 +69,7 @@ def torch_reference(case, data, weight, **extras):
     x, w = (tensor(a) for a in case.to_canonical(data, weight))
     with torch.no_grad(), torch_convolution_context(case.dtype):
         if case.transposed:
-            return case.from_canonical_output(output_array(case, transposed(x, w, case)))
+            return case.from_canonical_output(crop_transposed(case.axes, output_array(case, uncropped(x, w, case))))
         w = w.reshape(case.out_channels, 1, *case.kernel)
         if "expand" in parts:
             x = F.conv2d(x, tensor(extras["expand_weight"][:, :, None, None]))
@@ -96,17 +97,14 @@ def output_array(case, out):
     return out.float().numpy().astype(case.dtype) if case.dtype == "bfloat16" else out.numpy()
 
 
-def transposed(x, w, case):
-    """`conv_transpose{r}d(groups=C)` with weight (C, M, *K), as torch takes it. torch pads both
-    sides of an axis alike: it computes the uncropped output (padding 0), and the case's pads
-    crop it; output padding is zeros appended after it, before the crop, as torch places it."""
+def uncropped(x, w, case):
+    """`conv_transpose{r}d(groups=C)` with weight (C, M, *K), as torch takes it, uncropped
+    (padding 0): torch pads both sides of an axis alike, so the case's pads crop it afterwards
+    (model/axis.py crop_transposed, output padding placed as torch places it)."""
     import torch.nn.functional as F
 
     conv = getattr(F, f"conv_transpose{case.rank}d")
-    full = conv(x, w, stride=case.stride, padding=0, output_padding=0, dilation=case.dilation, groups=case.channels)
-    full = F.pad(full, tuple(p for op in reversed(case.output_padding) for p in (0, op)))
-    crop = tuple(slice(a.pad_before, n - a.pad_after) for a, n in zip(case.axes, full.shape[2:]))
-    return full[(slice(None), slice(None), *crop)]
+    return conv(x, w, stride=case.stride, padding=0, output_padding=0, dilation=case.dilation, groups=case.channels)
 
 
 def pad(x, case):

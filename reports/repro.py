@@ -13,6 +13,7 @@ import inspect
 import numpy as np
 
 import kernels.pipelines
+import model.axis
 import model.case
 import model.epilogue
 import reference.block_oracle
@@ -255,7 +256,7 @@ CHECKS = ((reference.tolerance, None), (runner.guarded, None))
 def repro_script(kernel, target, ex, tir: str):
     """The repro script's text, and the arrays to save beside it (empty when all are inline)."""
     case = ex.case
-    modules = [(model.epilogue, None), (model.case, None), (reference.numpy_oracle, None),
+    modules = [(model.epilogue, None), (model.axis, None), (model.case, None), (reference.numpy_oracle, None),
                (reference.block_oracle, None), *CHECKS]
     options = dict(ex.options)
     pipeline = None
@@ -283,5 +284,5 @@ def backward_repro_script(kernel, which: str, length: int, target, case, arrays:
     """The repro script of a TOPI backward kernel (`which`: "input" or "weight"), checked against
     the float64 numpy gradients; `arrays` holds data, weight and grad_out."""
     gradients = (reference.gradients, {"_taps", "numpy_gradients"})  # not torch_gradients: numpy + tvm only
-    return script(kernel, target, case, (), ((model.epilogue, None), (model.case, None), gradients, *CHECKS),
+    return script(kernel, target, case, (), ((model.epilogue, None), (model.axis, None), (model.case, None), gradients, *CHECKS),
                   arrays, tir, BACKWARD_MAIN, which=which, length=length)

@@ -12,7 +12,8 @@ import math
 
 from hypothesis import strategies as st
 
-from model.case import Axis, DepthwiseCase
+from model.axis import Axis
+from model.case import DepthwiseCase
 from model.padding import same_pads
 from model.space import CaseSpace
 

@@ -85,7 +85,7 @@ def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
     real = (target is None or nightly or target.examples_key in REAL_LAYER_TARGETS
             or (target.gpu and target.runnable))
     for name, case in {**CLASSIC_CASES, **(REAL_LAYERS if real else {})}.items() if classic else ():
-        for candidate in (case, case.with_layout(case.layout.replace("C", "") + "C")):
+        for candidate in (case, case.with_layout(case.other_layout)):
             if kernel.supports(candidate, target):
                 options = tuple(sorted(kernel.default_options(candidate).items()))
                 ex = seeded_example(candidate, 0, None, options, kernel.gradient is not None)

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from model.case import ALL_LAYOUTS, DepthwiseCase, conv_out_size
+from model.axis import ALL_LAYOUTS, conv_out_size
+from model.case import DepthwiseCase
 from model.space import CaseSpace
 from strategies.cases import depthwise_cases
 from strategies.pinned import SEED_CHAPTER_CASE

@@ -9,7 +9,8 @@ from hypothesis import given
 
 from conformance.self_checks import SELF_CHECKS, select_checks, self_check_verdicts
 from kernels.registry import KERNELS
-from model.case import ALL_LAYOUTS, DTYPES, RANKS, DepthwiseCase
+from model.axis import ALL_LAYOUTS, RANKS
+from model.case import DTYPES, DepthwiseCase
 from model.example import seeded_example
 from model.space import CaseSpace
 from reference.comparison import PASS, SKIP
