@@ -31,9 +31,9 @@ class Selection:
     def rows(self) -> list[Row]:
         return [Row(k, t) for k in self.kernels for t in self.targets]
 
-    def takes_refusal_path(self, path: str) -> bool:
-        """Invalid inputs go down the paths of the selected kernels (each path is named after one)."""
-        return any(k.name == path for k in self.kernels)
+    def takes_refusal_path(self, path) -> bool:
+        """Invalid inputs go down the paths of the selected kernels (kernels/refusal_paths.py kernel_names)."""
+        return any(k.name in path.kernel_names for k in self.kernels)
 
     def takes(self, kernels, targets) -> bool:
         """Whether one of `kernels` (names, None: any) and one of `targets` are selected."""
@@ -169,7 +169,7 @@ def pytest_generate_tests(metafunc):
 
         selection = metafunc.config.stash[SELECTION]
         rows = [pytest.param((p, t), id=f"refuse:{p.name}-{t.name}") for p in REFUSAL_PATHS.values()
-                for t in selection.targets if selection.takes_refusal_path(p.name)]
+                for t in selection.targets if selection.takes_refusal_path(p)]
         metafunc.parametrize("refusal_row", rows or [pytest.param(None, id="unselected", marks=pytest.mark.unselected)])
     if "row" not in metafunc.fixturenames:
         return

@@ -1,5 +1,6 @@
 """Rows of inputs that must be refused: each path (kernels/refusal_paths.py) x CPU target tries
-drawn invalid convolutions (strategies/invalid.py) in the isolation worker. Refused with a
+drawn invalid convolutions (strategies/invalid.py) of the members of the family it builds, in
+the isolation worker. Refused with a
 Python exception passes; accepted, a crash or a hang fails, is shrunk, and written up in the
 report's own section, beside what torch does with the same input. A failure a finding
 explains (findings/table.py, kernel "refuse:<path>") counts as known.
@@ -53,9 +54,9 @@ def refusal_test(path, target, defect, results, runner):
 
     def check_refusal(conv):
         outcome, message = try_invalid(path, target, conv, runner)
-        event(f"{conv.defect}: {outcome}")
+        event(f"{conv.member} {conv.defect}: {outcome}")
         if outcome != REFUSED:
-            known = known_failure(frozenset({kernel}), target.name, f"{conv.defect}: {outcome}: {message}")
+            known = known_failure(frozenset({kernel}), target.name, f"{conv.member} {conv.defect}: {outcome}: {message}")
             if known is not None:
                 results.record_known(known.key)
                 outcome = KNOWN
@@ -65,7 +66,7 @@ def refusal_test(path, target, defect, results, runner):
                                             torch_on_invalid(conv)), conv)
 
     key_examples(check_refusal, f"dwconf:{row_id(kernel, target.name)}:{defect}")
-    test = given(conv=invalid_convs((defect,)))(check_refusal)
+    test = given(conv=invalid_convs((defect,), path.members_for(defect)))(check_refusal)
     share = max(MIN_EXAMPLES_PER_DEFECT, settings.default.max_examples // len(path.defects))
     return settings(settings.default, max_examples=share)(test)
 

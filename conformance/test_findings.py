@@ -142,11 +142,12 @@ def test_c_target_compiles_vectorized_loops():
     tvm.compile(sch.mod, target=c.tvm_target()).jit()
 
 
-REFUSAL_FINDINGS = (("topi_nchw", "topi-depthwise-accepts-invalid"), ("relax_conv2d", "relax-conv2d-accepts-invalid"))
+REFUSAL_FINDINGS = ("topi-depthwise-accepts-invalid", "relax-conv2d-accepts-invalid", "conv-transpose-accepts-invalid")
 
 
 def repro_inputs(name: str) -> list:
-    """The invalid inputs a refusal finding's repro.py tries (its INPUTS), one per defect."""
+    """The invalid inputs a refusal finding's repro.py tries (its INPUTS): each with the refusal
+    path it was found on."""
     import ast
 
     tree = ast.parse((ROOT / "findings" / name / "repro.py").read_text())
@@ -154,24 +155,29 @@ def repro_inputs(name: str) -> list:
     return ast.literal_eval(node.value)
 
 
-@pytest.mark.parametrize("path, finding", REFUSAL_FINDINGS)
-def test_refusal_findings_match_their_known_failures(path, finding):
+def refusal_kernel(conv: dict) -> str:
+    """The matrix row's kernel of the op a refusal input was tried on (what -k and --kernels select)."""
+    return conv["path"] if conv["member"] == "conv2d" else f"{conv['path'].split('_')[0]}_{conv['member']}"
+
+
+@pytest.mark.parametrize("finding", REFUSAL_FINDINGS)
+def test_refusal_findings_match_their_known_failures(finding):
     from findings.table import known_failure
 
     for conv in repro_inputs(finding):
-        known = known_failure(frozenset({f"refuse:{path}"}), "llvm", f"{conv['defect']}: accepted: ...")
-        assert known is not None and known.finding.name == finding, conv["defect"]
+        message = f"{conv['member']} {conv['defect']}: accepted: ..."  # as conformance/refusals.py writes it
+        known = known_failure(frozenset({f"refuse:{conv['path']}"}), "llvm", message)
+        assert known is not None and known.finding.name == finding, (conv["path"], message)
 
 
-@pytest.mark.parametrize("path, conv", [
-    pytest.param(path, conv, id=f"{path}-{conv['defect']}",
-                 marks=[pytest.mark.finding(kernels=(path,), targets=("llvm",)),
-                        finding_xfail(finding)])
-    for path, finding in REFUSAL_FINDINGS for conv in repro_inputs(finding)])
-def test_invalid_input_is_refused(path, conv):
+@pytest.mark.parametrize("conv", [
+    pytest.param(conv, id=f"{conv['path']}-{conv['member']}-{conv['defect']}",
+                 marks=[pytest.mark.finding(kernels=(refusal_kernel(conv),), targets=("llvm",)), finding_xfail(finding)])
+    for finding in REFUSAL_FINDINGS for conv in repro_inputs(finding)])
+def test_invalid_input_is_refused(conv):
     from kernels.refusal_paths import REFUSAL_PATHS
 
-    verdict, what = REFUSAL_PATHS[path].attempt(conv, {"kind": "llvm"}, True)
+    verdict, what = REFUSAL_PATHS[conv["path"]].attempt(conv, {"kind": "llvm"}, True)
     assert verdict == "refused", what
 
 
@@ -221,10 +227,11 @@ PLAIN_REPROS = (
     ("relax-batch-norm-float16", ("onnx_import", "relax_block"), None),
     ("relax-conv-transpose-output-padding", ("relax_conv1d_transpose", "relax_conv2d_transpose",
                                              "relax_conv3d_transpose"), None),
-    ("topi-depthwise-accepts-invalid", ("topi_nchw",), ("llvm",)),
-    ("relax-conv2d-accepts-invalid", ("relax_conv2d",), ("llvm",)),
+    ("topi-depthwise-accepts-invalid", ("topi_nchw", "topi_conv1d", "topi_conv3d"), ("llvm",)),
+    ("relax-conv2d-accepts-invalid", ("relax_conv2d", "relax_conv1d", "relax_conv3d"), ("llvm",)),
+    ("conv-transpose-accepts-invalid", tuple(f"{path}_conv{r}d_transpose" for path in ("topi", "relax") for r in (1, 2, 3)),
+     ("llvm",)),
     ("relax-conv2d-gradient-dilation", ("relax_conv2d",), ("llvm",)),
-    ("conv-transpose-accepts-invalid", ("topi_conv2d_transpose", "relax_conv2d_transpose"), ("llvm",)),
     # References' bugs (PyTorch's oneDNN), each repro pinned to the instruction set that triggers
     # it (CANNOT RUN HERE where the CPU lacks it); the torch reference works around both.
     ("torch-onednn-avx512-size1-strides", None, None),

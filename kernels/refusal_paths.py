@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from model.invalid import DEFECTS
+from model.axis import MEMBERS
+from model.invalid import DEFECTS, DILATION_DEFECTS, TRANSPOSED_ONLY
 
 # An output this large is an "absurd allocation": refused by the harness before TVM is called.
 MAX_OUTPUT_ELEMENTS = 10**8
@@ -148,6 +149,111 @@ def attempt_seed_te_generic(conv: dict, target: dict, run: bool, _compiled={}):
     return "accepted", f"ran with an output array of shape {tuple(out)} and returned"
 
 
+def attempt_topi_family(conv: dict, target: dict, run: bool):
+    """TOPI's computes of the family's other members, as dwconf's family rows call them (groups =
+    C): `group_conv1d_ncw`, `conv3d_ncdhw`, `group_conv{1,2,3}d_transpose_*` (no dilation
+    parameter), built with tvm.compile and called on arrays of the given shapes."""
+    import numpy as np
+    import tvm
+    from tvm import te, topi
+
+    def refused(stage, exc):
+        lines = str(exc).strip().splitlines() or [""]
+        return "refused", f"at {stage}: {type(exc).__name__}: {lines[-1][:300]}"
+
+    rank, groups = len(conv["data_shape"]) - 2, conv["groups"]
+    dtype, stride, padding, dilation = conv["data_dtype"], conv["stride"], conv["padding"], conv["dilation"]
+    weight_shape = conv["grouped_weight_shape"]
+    try:
+        x = te.placeholder(conv["data_shape"], dtype, name="X")
+        k = te.placeholder(weight_shape, conv["weight_dtype"], name="K")
+        if conv["transposed"]:
+            compute = {1: topi.nn.group_conv1d_transpose_ncw, 2: topi.nn.group_conv2d_transpose_nchw,
+                       3: topi.nn.group_conv3d_transpose_ncdhw}[rank]
+            out_pad = conv["output_padding"]
+            if rank == 1:
+                stride, out_pad = stride[0], out_pad[0]
+            y = compute(x, k, stride, padding, dtype, out_pad, groups)
+        elif rank == 1:
+            y = topi.nn.group_conv1d_ncw(x, k, stride[0], padding, dilation[0], groups, dtype)
+        elif rank == 2:
+            y = topi.nn.group_conv2d_nchw(x, k, stride, padding, dilation, groups, dtype)
+        else:
+            y = topi.nn.conv3d_ncdhw(x, k, stride, padding, dilation, groups, dtype)
+    except Exception as exc:
+        return refused("build", exc)
+    try:
+        function = tvm.compile(te.create_prim_func([x, k, y]), target=tvm.target.Target(target))
+    except Exception as exc:
+        return refused("build", exc)
+    shape = tuple(int(s) for s in y.shape)  # outside the try blocks: an error here is no refusal by TVM
+    if min(shape) <= 0 or int(np.prod(shape)) > 10**8:
+        return "accepted", f"compiled a kernel whose output shape is {shape}"
+    if not run:
+        return "accepted", f"compiled a kernel with output shape {shape}"
+    dev = tvm.cpu(0) if target["kind"] in ("llvm", "c") else tvm.device(target["kind"], 0)
+    arrays = [tvm.runtime.tensor(np.ones(conv["data_shape"], dtype), dev),
+              tvm.runtime.tensor(np.ones(weight_shape, conv["weight_dtype"]), dev),
+              tvm.runtime.tensor(np.zeros(shape, dtype), dev)]
+    try:
+        function(*arrays)
+    except Exception as exc:
+        return refused("call", exc)
+    return "accepted", f"ran and returned an output of shape {shape}"
+
+
+def attempt_relax_family(conv: dict, target: dict, run: bool):
+    """relax.op.nn.conv{1,3}d and conv{1,2,3}d_transpose with groups (channels first) in a Relax
+    function, compiled and run by the Relax VM."""
+    import numpy as np
+    import tvm
+    from tvm import relax
+
+    def refused(stage, exc):
+        lines = str(exc).strip().splitlines() or [""]
+        return "refused", f"at {stage}: {type(exc).__name__}: {lines[-1][:300]}"
+
+    rank = len(conv["data_shape"]) - 2
+    spatial = "DHW"[3 - rank:]
+    keywords = dict(strides=conv["stride"], padding=conv["padding"], dilation=conv["dilation"], groups=conv["groups"],
+                    data_layout="NC" + spatial)
+    if conv["transposed"]:
+        keywords.update(output_padding=conv["output_padding"], kernel_layout="IO" + spatial)
+    else:
+        keywords.update(kernel_layout="OI" + spatial)
+    op = getattr(relax.op.nn, f"conv{rank}d" + ("_transpose" if conv["transposed"] else ""))
+    weight_shape = conv["grouped_weight_shape"]
+    try:
+        bb = relax.BlockBuilder()
+        x = relax.Var("data", relax.TensorType(conv["data_shape"], conv["data_dtype"]))
+        w = relax.Var("weight", relax.TensorType(weight_shape, conv["weight_dtype"]))
+        with bb.function("main", [x, w]):
+            with bb.dataflow():
+                y = bb.emit(op(x, w, **keywords))
+                out = bb.emit_output(y)
+            bb.emit_func_output(out)
+    except Exception as exc:
+        return refused("build", exc)
+    try:
+        executable = tvm.compile(bb.get(), target=tvm.target.Target(target))
+    except Exception as exc:
+        return refused("build", exc)
+    shape = tuple(int(s) for s in y.ty.shape.values)  # outside the try blocks: an error here is no refusal by TVM
+    if min(shape) <= 0 or int(np.prod(shape)) > 10**8:
+        return "accepted", f"compiled a module whose output shape is {shape}"
+    if not run:
+        return "accepted", f"compiled a module with output shape {shape}"
+    dev = tvm.cpu(0) if target["kind"] in ("llvm", "c") else tvm.device(target["kind"], 0)
+    vm = relax.VirtualMachine(executable, dev)
+    data = tvm.runtime.tensor(np.ones(conv["data_shape"], conv["data_dtype"]), dev)
+    weight = tvm.runtime.tensor(np.ones(weight_shape, conv["weight_dtype"]), dev)
+    try:
+        result = vm["main"](data, weight)
+    except Exception as exc:
+        return refused("call", exc)
+    return "accepted", f"ran and returned an output of shape {tuple(result.shape)}"
+
+
 @dataclass(frozen=True)
 class RefusalPath:
     """A way into TVM for invalid convolutions, and the defects it is tried with."""
@@ -157,14 +263,36 @@ class RefusalPath:
     defects: tuple
     description: str
     gpu: bool = False  # GPU targets: build-time refusals only (without a device, nothing is called)
+    members: tuple = ("conv2d",)  # the members of the family it builds (model/axis.py MEMBERS)
+    undilated: tuple = ()  # members whose compute has no dilation parameter
+    kernels: tuple = ()  # the matrix's kernels whose op it tries (selecting one selects the path); () is its name
+
+    @property
+    def kernel_names(self) -> tuple:
+        return self.kernels or (self.name,)
+
+    def members_for(self, defect: str) -> tuple:
+        """The members `defect` can be given on this path (output padding: transposed only;
+        a dilation defect: where the compute takes a dilation)."""
+        return tuple(m for m in self.members if (defect not in TRANSPOSED_ONLY or m.endswith("_transpose"))
+                     and not (defect in DILATION_DEFECTS and m in self.undilated))
 
 
+FORWARD_2D = tuple(d for d in DEFECTS if d not in TRANSPOSED_ONLY)
+FAMILY = tuple(m for m in MEMBERS if m != "conv2d")  # conv2d: the two paths above
 REFUSAL_PATHS = {p.name: p for p in (
     RefusalPath("topi_nchw", attempt_topi_nchw,
-                tuple(d for d in DEFECTS if d not in ("groups_not_dividing", "output_shape")),
+                tuple(d for d in FORWARD_2D if d not in ("groups_not_dividing", "output_shape")),
                 "topi.nn.depthwise_conv2d_nchw"),
-    RefusalPath("relax_conv2d", attempt_relax_conv2d, tuple(d for d in DEFECTS if d != "output_shape"),
+    RefusalPath("relax_conv2d", attempt_relax_conv2d, tuple(d for d in FORWARD_2D if d != "output_shape"),
                 "relax.op.nn.conv2d with groups"),
+    RefusalPath("topi_family", attempt_topi_family, tuple(d for d in DEFECTS if d != "output_shape"),
+                "TOPI's group_conv1d_ncw, conv3d_ncdhw and group_conv{1,2,3}d_transpose_* (groups = C)",
+                members=FAMILY, undilated=tuple(m for m in FAMILY if m.endswith("_transpose")),
+                kernels=tuple(f"topi_{m}" for m in FAMILY)),
+    RefusalPath("relax_family", attempt_relax_family, tuple(d for d in DEFECTS if d != "output_shape"),
+                "relax.op.nn.conv1d/conv3d and conv{1,2,3}d_transpose with groups", members=FAMILY,
+                kernels=tuple(f"relax_{m}" for m in FAMILY)),
     RefusalPath("seed_te_generic", attempt_seed_te_generic,
                 ("weight_channels", "mixed_dtypes", "output_shape"),
                 "the shape-generic kernel, checked at call time"),

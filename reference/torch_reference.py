@@ -115,21 +115,34 @@ def pad(x, case):
 
 
 def torch_on_invalid(conv) -> str:
-    """What torch's conv2d does with an invalid convolution (model/invalid.py), in one line."""
+    """What torch's conv{r}d / conv_transpose{r}d does with an invalid convolution
+    (model/invalid.py), in one line. A negative padding goes to torch's own padding argument
+    (F.pad would crop); a transposed convolution's pads, which torch takes symmetric only, as
+    torch's padding (the smaller of the pair) and a crop of the rest."""
     torch = single_threaded_torch()
     import torch.nn.functional as F
 
+    rank = conv.rank
+    befores, afters = conv.padding[:rank], conv.padding[rank:]
+    symmetric = tuple(min(b, a) for b, a in zip(befores, afters))
     try:
         x = torch.ones(conv.data_shape, dtype=getattr(torch, conv.data_dtype))
         w = torch.ones(conv.grouped_weight_shape, dtype=getattr(torch, conv.weight_dtype))
-        pt, pl, pb, pr = conv.padding
+        how = dict(stride=conv.stride, dilation=conv.dilation, groups=conv.groups)
         with torch.no_grad():
-            if min(conv.padding) < 0:  # F.pad would crop: ask conv2d itself about negative padding
-                out = F.conv2d(x, w, stride=conv.stride, padding=(min(pt, pb), min(pl, pr)), dilation=conv.dilation,
-                               groups=conv.groups)
+            if conv.transposed:
+                out = getattr(F, f"conv_transpose{rank}d")(x, w, padding=symmetric, output_padding=conv.output_padding,
+                                                           **how)
+                rest = [(b - low, a - low) for b, a, low in zip(befores, afters, symmetric)]
+                shape = (*out.shape[:2], *(size - b - a for (b, a), size in zip(rest, out.shape[2:])))
+                if min(shape) <= 0:
+                    return f"torch's output, cropped by the rest of the asymmetric pads, is empty: {shape}"
+                out = out[(Ellipsis, *(slice(b, size - a) for (b, a), size in zip(rest, out.shape[2:])))]
+            elif min(conv.padding) < 0:  # F.pad would crop: ask conv{r}d itself about negative padding
+                out = getattr(F, f"conv{rank}d")(x, w, padding=symmetric, **how)
             else:
-                out = F.conv2d(F.pad(x, (pl, pr, pt, pb)), w, stride=conv.stride, dilation=conv.dilation,
-                               groups=conv.groups)
+                torch_pad = tuple(p for b, a in zip(reversed(befores), reversed(afters)) for p in (b, a))
+                out = getattr(F, f"conv{rank}d")(F.pad(x, torch_pad), w, **how)
     except Exception as exc:
         lines = str(exc).strip().splitlines() or [""]
         return f"torch refuses: {type(exc).__name__}: {lines[0][:200]}"
