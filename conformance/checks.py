@@ -100,7 +100,7 @@ class GradientCheck:
         oracle = numpy_gradients(ex.case, *arrays)[GRADIENTS.index(kernel.gradient)]
         bound = gradient_bound(ex.case, kernel.gradient, gradient_magnitude(ex.case, kernel.gradient, *arrays),
                                ex.case.dtype, "float64")
-        return oracle, bound, "NHWC" if kernel.gradient == "input" else "HWOI"
+        return oracle, bound, ex.case.layout if kernel.gradient == "input" else ex.case.weight_layout
 
     @staticmethod
     def repro(kernel, target, ex, script: str):

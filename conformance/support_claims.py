@@ -129,9 +129,11 @@ CLAIMS = (
     SupportClaim("mxnet_3d_deconvolution", "reference/registry.py (mxnet's members)", "MXNet's CPU "
                  "Deconvolution has no native 3-D kernel (a float64 3-D Deconvolution fails)",
                  mxnet_has_no_native_3d_deconvolution),
-    SupportClaim("relax_family_gradients", "findings/relax-conv2d-gradient-dilation.md (no gradient row for the "
-                 "family yet)", "Relax's autodiff has a gradient for conv2d only among the family's ops",
-                 relax_gradients_for_conv2d_only),
+    SupportClaim("relax_family_gradients", "kernels/relax_gradients.py (a member's row skips while its op has no "
+                 "registered gradient)", "Relax's autodiff has a gradient for conv2d only among the family's ops",
+                 relax_gradients_for_conv2d_only,
+                 kernels=tuple(f"relax_backward_{which}_conv{r}d{t}" for which in ("input", "weight") for r in (1, 2, 3)
+                               for t in ("", "_transpose") if (r, t) != (2, ""))),
     SupportClaim("metal_float64", "findings/table.py (Exclusion metal float64)", "Metal has no float64",
                  metal_has_no_float64, targets=("metal",)),
 )

@@ -66,8 +66,8 @@ def relax_weight_shape(case) -> tuple:
     return (case.out_channels, 1, *case.kernel)
 
 
-def relax_family(case):
-    """A Relax function main(data, weight) -> relax.op.nn.conv{r}d[_transpose](groups=C)."""
+def relax_conv(case, x, w):
+    """`relax.op.nn.conv{r}d[_transpose](x, w, groups=C)` as the case says (w: relax_weight_shape)."""
     from tvm import relax
 
     spatial = case.layout.replace("N", "").replace("C", "")
@@ -78,12 +78,19 @@ def relax_family(case):
         keywords.update(output_padding=case.output_padding, kernel_layout="IO" + spatial)
     else:
         keywords.update(kernel_layout=spatial + "OI" if case.channels_last else "OI" + spatial)
+    return op(x, w, **keywords)
+
+
+def relax_family(case):
+    """A Relax function main(data, weight) -> relax.op.nn.conv{r}d[_transpose](groups=C)."""
+    from tvm import relax
+
     bb = relax.BlockBuilder()
     x = relax.Var("data", relax.TensorType(case.input_shape, case.dtype))
     w = relax.Var("weight", relax.TensorType(relax_weight_shape(case), case.dtype))
     with bb.function("main", [x, w]):
         with bb.dataflow():
-            out = bb.emit_output(bb.emit(op(x, w, **keywords)))
+            out = bb.emit_output(bb.emit(relax_conv(case, x, w)))
         bb.emit_func_output(out)
     return bb.get()
 

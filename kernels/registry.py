@@ -8,6 +8,7 @@ from kernels.kernel import Kernel
 from kernels.onnx_family import ONNX_FAMILY_KERNELS
 from kernels.onnx_import import ONNX_IMPORT
 from kernels.relax_block import RELAX_BLOCK
+from kernels.relax_gradients import RELAX_BACKWARD, RELAX_GRADIENT_KERNELS
 from kernels.relax_kernels import RELAX_KERNELS
 from kernels.scheduled_kernels import SCHEDULED_KERNELS
 from kernels.seed_te import SEED_TE
@@ -18,10 +19,11 @@ from model.selection import select_named
 
 KERNELS: dict[str, Kernel] = {
     k.name: k for k in (SEED_TE, SEED_TE_GENERIC, SEED_TE_GENERIC_GPU, *TOPI_KERNELS, *SCHEDULED_KERNELS, *RELAX_KERNELS, *FAMILY_KERNELS, TORCH_EXPORT, RELAX_BLOCK, ONNX_IMPORT, *ONNX_FAMILY_KERNELS, *TORCH_FAMILY_KERNELS,
-                        *BACKWARD_KERNELS)
+                        *BACKWARD_KERNELS, *RELAX_GRADIENT_KERNELS)
 }
 # Names that stand for several kernels in --kernels.
-KERNEL_GROUPS = {BACKWARD: tuple(k.name for k in BACKWARD_KERNELS)}
+KERNEL_GROUPS = {BACKWARD: tuple(k.name for k in BACKWARD_KERNELS),
+                 RELAX_BACKWARD: tuple(k.name for k in RELAX_GRADIENT_KERNELS)}
 
 
 def register_kernel(kernel: Kernel) -> Kernel:
@@ -34,5 +36,5 @@ def register_kernel(kernel: Kernel) -> Kernel:
 
 def select_kernels(names: str | None) -> tuple[Kernel, ...]:
     """The kernels named in a comma-separated list (all when None; "topi_backward": both
-    gradient kernels); ValueError on unknown names."""
+    gradient kernels, "relax_backward": every Relax gradient row); ValueError on unknown names."""
     return select_named(KERNELS, names, "kernel", KERNEL_GROUPS)

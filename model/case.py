@@ -258,6 +258,11 @@ class DepthwiseCase:
         return (self.channels, self.multiplier, *self.kernel)
 
     @property
+    def weight_layout(self) -> str:
+        """weight_shape's axes by letter: C, M and the spatial ones ("CMHW"; channels last "HWCM")."""
+        return self.letters + "CM" if self.channels_last else "CM" + self.letters
+
+    @property
     def output_shape(self) -> tuple[int, ...]:
         return self._in_layout(self.out_channels, self.out_sizes)
 

@@ -8,7 +8,7 @@ AUTO_PADS = ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID")
 # Kernel options that name a padding form -> the form that holds whatever the pads. Any other
 # value holds for some pads only (SAME: those the shape gives; Conv2d's numeric padding: the
 # symmetric ones): an example with other pads or another shape may need another form.
-PADDING_FORM_OPTIONS = {"auto_pad": "NOTSET", "padding": "module"}
+PADDING_FORM_OPTIONS = {"auto_pad": "NOTSET", "padding": "module", "form": "pads"}
 
 
 def shape_derived_padding(options: dict) -> str | None:
@@ -60,4 +60,33 @@ def torch_padding_forms(case) -> tuple[str, ...]:
         forms.append("numeric")
     if case.stride == (1, 1) and case.padding == same_padding(case, upper=True):
         forms.append("same")
+    return tuple(forms)
+
+
+def transposed_same_pads(axis, upper: bool) -> tuple[int, int] | None:
+    """(before, after) padding of one axis of a transposed convolution under ONNX ConvTranspose's
+    SAME rule: the output is input * stride long; the padding that takes off the full output
+    (with its output padding) is split evenly, the odd one after (SAME_UPPER) or before
+    (SAME_LOWER). None where the output would have to grow (negative padding)."""
+    total = axis.stride * (axis.size - 1) + axis.output_padding + axis.dilated_kernel - axis.size * axis.stride
+    if total < 0:
+        return None
+    half = total // 2
+    return (half, total - half) if upper else (total - half, half)
+
+
+def family_auto_pads(case) -> tuple[str, ...]:
+    """The auto_pad values of an ONNX Conv / ConvTranspose of any rank that give exactly the
+    case's padding (NOTSET, the explicit pads, always)."""
+    forms = ["NOTSET"]
+    if case.padding_mode != "zeros":
+        return tuple(forms)
+    pads = [(a.pad_before, a.pad_after) for a in case.axes]
+    for name, upper in (("SAME_UPPER", True), ("SAME_LOWER", False)):
+        same = [transposed_same_pads(a, upper) if case.transposed else same_pads(a.size, a.dilated_kernel, a.stride, upper)
+                for a in case.axes]
+        if same == pads:
+            forms.append(name)
+    if not any(case.padding):
+        forms.append("VALID")
     return tuple(forms)

@@ -1,13 +1,17 @@
-"""References for the gradients of a depthwise convolution: float64 numpy and torch autograd,
-and their error model.
+"""References for the gradients of a depthwise convolution, any member of the family: float64
+numpy and torch autograd, and their error model.
 
-Both take NHWC data, HWOI weight (KH, KW, C, M) and the output gradient in NHWC, the layouts
-TOPI's backward kernels use, and return (grad_data, grad_weight) in the same layouts.
+Both take data, weight and the output gradient in the case's layouts (input_shape, weight_shape,
+output_shape: NHWC data and (KH, KW, C, M) weight for TOPI's NHWC backward kernels) and return
+(grad_data, grad_weight) in the same layouts.
 
 Error model (reference/tolerance.py's dot-product bound): a grad_input element sums at most
-KH*KW*M products, a grad_weight element N*OH*OW products; the magnitudes are the same
-gradients of |data|, |weight|, |grad_out|.
+prod(K)*M products, a grad_weight element N*prod(O) products (a transposed case's: N*prod(S));
+the magnitudes are the same gradients of |data|, |weight|, |grad_out|.
 """
+import itertools
+import math
+
 import numpy as np
 
 from reference.tolerance import dot_product_bound
@@ -16,60 +20,79 @@ from reference.torch_reference import canonical_tensor, single_threaded_torch
 GRADIENTS = ("input", "weight")  # index 0 and 1 of what the gradient functions return
 
 
-def _taps(case):
-    oh, ow = case.out_height, case.out_width
-    for i in range(case.kernel_h):
-        for j in range(case.kernel_w):
-            rows = slice(i * case.dilation_h, i * case.dilation_h + case.stride_h * (oh - 1) + 1, case.stride_h)
-            cols = slice(j * case.dilation_w, j * case.dilation_w + case.stride_w * (ow - 1) + 1, case.stride_w)
-            yield i, j, rows, cols
+def _windows(case, extents):
+    """(tap, window): each kernel tap and the strided slice it touches on a grid (the padded
+    input of a forward case, the uncropped output of a transposed one) for `extents` positions
+    per axis (the output's, forward; the input's, transposed)."""
+    for tap in itertools.product(*(range(k) for k in case.kernel)):
+        yield tap, tuple(slice(t * a.dilation, t * a.dilation + a.stride * (n - 1) + 1, a.stride)
+                         for t, a, n in zip(tap, case.axes, extents))
+
+
+def _weight_tap(g, x):
+    """sum over the batch and the positions of g (N, C, M, *P) times x (N, C, *P): (C, M)."""
+    n, c, m = g.shape[:3]
+    return np.einsum("ncmp,ncp->cm", g.reshape(n, c, m, -1), x.reshape(n, c, -1))
 
 
 def numpy_gradients(case, data, weight, grad_out):
-    """d(sum(grad_out * conv(data, weight))) / d(data, weight), in float64, loops over taps only."""
-    x = np.asarray(data, np.float64)
-    w = np.asarray(weight, np.float64)
-    g = np.asarray(grad_out, np.float64).reshape(case.batch, case.out_height, case.out_width,
-                                                  case.channels, case.multiplier)
-    pads = ((0, 0), (case.pad_top, case.pad_bottom), (case.pad_left, case.pad_right), (0, 0))
-    xp = np.pad(x, pads)
-    grad_xp = np.zeros_like(xp)
+    """d(sum(grad_out * conv(data, weight))) / d(data, weight), in float64, loops over taps only.
+
+    Every tap pairs a strided window of a grid with the small side's positions: forward, the
+    padded input's window with the output; transposed, the uncropped output's window with the
+    input (the output gradient placed back where the crop took the output from)."""
+    x, w = case.to_canonical(np.asarray(data, np.float64), np.asarray(weight, np.float64))
+    g = case.to_canonical_output(np.asarray(grad_out, np.float64))
+    g = g.reshape(case.batch, case.channels, case.multiplier, *g.shape[2:])
     grad_w = np.zeros_like(w)
-    for i, j, rows, cols in _taps(case):
-        # (N, OH, OW, C, M) * (C, M) summed over M -> contribution to the padded input grid
-        grad_xp[:, rows, cols, :] += np.einsum("nhwcm,cm->nhwc", g, w[i, j])
-        grad_w[i, j] = np.einsum("nhwcm,nhwc->cm", g, xp[:, rows, cols, :])
-    grad_x = grad_xp[:, case.pad_top:case.pad_top + case.height, case.pad_left:case.pad_left + case.width, :]
-    return grad_x, grad_w
+    if case.transposed:
+        full = tuple(a.stride * (a.size - 1) + a.dilated_kernel for a in case.axes)
+        grown = np.zeros((*g.shape[:3], *(n + a.output_padding for n, a in zip(full, case.axes))))
+        grown[(Ellipsis, *(slice(a.pad_before, a.pad_before + n) for a, n in zip(case.axes, g.shape[3:])))] = g
+        g_full = grown[(Ellipsis, *(slice(0, n) for n in full))]  # output padding: appended zeros, no input
+        grad_x = np.zeros_like(x)
+        for tap, window in _windows(case, case.sizes):
+            part = g_full[(Ellipsis, *window)]
+            grad_x += np.einsum("ncm...,cm->nc...", part, w[(slice(None), slice(None), *tap)])
+            grad_w[(slice(None), slice(None), *tap)] = _weight_tap(part, x)
+    else:
+        xp = np.pad(x, ((0, 0), (0, 0), *case.pad_pairs))
+        grad_xp = np.zeros_like(xp)
+        for tap, window in _windows(case, case.out_sizes):
+            grad_xp[(Ellipsis, *window)] += np.einsum("ncm...,cm->nc...", g, w[(slice(None), slice(None), *tap)])
+            grad_w[(slice(None), slice(None), *tap)] = _weight_tap(g, xp[(Ellipsis, *window)])
+        grad_x = grad_xp[(Ellipsis, *(slice(lo, lo + a.size) for (lo, _), a in zip(case.pad_pairs, case.axes)))]
+    return case.from_canonical(grad_x, grad_w)
 
 
 def torch_gradients(case, data, weight, grad_out):
-    """The same gradients by torch's convolution backward kernels (torch.nn.grad: the
-    aten::convolution_backward that autograd calls) for conv2d(groups=C) of the padded input, in
-    the case's dtype, torch on one thread as the forward reference, oneDNN off: its AVX2 1x1
-    backward-weights kernel writes out of bounds and corrupts the heap of the process
+    """The same gradients by torch autograd through `conv{r}d(groups=C)` of the padded input (or
+    `conv_transpose{r}d` uncropped, then output padding and crop), in the case's dtype, torch on
+    one thread as the forward reference, oneDNN off: its AVX2 1x1 backward-weights kernel writes
+    out of bounds and corrupts the heap of the process
     (findings/torch-onednn-1x1-backward-weights.md)."""
     torch = single_threaded_torch()
-    from torch.nn.grad import conv2d_input, conv2d_weight
+    import torch.nn.functional as F
 
-    x = canonical_tensor(data.transpose(0, 3, 1, 2))
-    w = canonical_tensor(weight.transpose(2, 3, 0, 1)).reshape(case.out_channels, 1, case.kernel_h, case.kernel_w)
-    g = canonical_tensor(grad_out.transpose(0, 3, 1, 2))
-    padded = torch.nn.functional.pad(x, case.torch_pad)
-    how = dict(stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
-    with torch.no_grad(), torch.backends.mkldnn.flags(enabled=False):
-        grad_padded = conv2d_input(padded.shape, w, g, **how)
-        grad_w = conv2d_weight(padded, w.shape, g, **how)
-    grad_x = grad_padded[:, :, case.pad_top:case.pad_top + case.height, case.pad_left:case.pad_left + case.width]
-    grad_w = grad_w.reshape(case.channels, case.multiplier, case.kernel_h, case.kernel_w)
-    return grad_x.numpy().transpose(0, 2, 3, 1), grad_w.numpy().transpose(2, 3, 0, 1)
+    x, w = (canonical_tensor(a).requires_grad_() for a in case.to_canonical(data, weight))
+    g = canonical_tensor(case.to_canonical_output(grad_out))
+    how = dict(stride=case.stride, dilation=case.dilation, groups=case.channels)
+    with torch.enable_grad(), torch.backends.mkldnn.flags(enabled=False):
+        if case.transposed:
+            full = getattr(F, f"conv_transpose{case.rank}d")(x, w, **how)
+            grown = F.pad(full, tuple(p for a in reversed(case.axes) for p in (0, a.output_padding)))
+            y = grown[(Ellipsis, *(slice(a.pad_before, a.pad_before + n) for a, n in zip(case.axes, case.out_sizes)))]
+        else:
+            y = getattr(F, case.op_name)(F.pad(x, case.torch_pad), w.reshape(case.out_channels, 1, *case.kernel), **how)
+        grad_x, grad_w = torch.autograd.grad(y, (x, w), g)
+    return case.from_canonical(grad_x.numpy(), grad_w.numpy())
 
 
 def gradient_length(case, which: str) -> int:
     """Products summed into one element of the `which` gradient: the error model's L."""
     if which == "input":
-        return case.kernel_h * case.kernel_w * case.multiplier
-    return case.batch * case.out_height * case.out_width
+        return math.prod(case.kernel) * case.multiplier
+    return case.batch * math.prod(case.sizes if case.transposed else case.out_sizes)
 
 
 def gradient_magnitude(case, which: str, data, weight, grad_out) -> np.ndarray:

@@ -103,7 +103,20 @@ def onnx_model(case, opset: int = 13, auto_pad: str = "NOTSET", initializers: di
 # ---- the family: Conv and ConvTranspose at any rank (no epilogue, zero padding) --------------
 # How a ConvTranspose says its output size: explicit pads (and output_padding), or output_shape,
 # from which ONNX derives the pads (the larger half first: only cases padded so can use it).
-TRANSPOSE_FORMS = ("pads", "output_shape")
+# How a family model states its padding: explicit pads (and output_padding), ConvTranspose's
+# output_shape (ONNX derives the pads), or an auto_pad rule (model/padding.py family_auto_pads).
+FAMILY_FORMS = ("pads", "output_shape", "SAME_UPPER", "SAME_LOWER", "VALID")
+
+
+def family_forms(case) -> tuple[str, ...]:
+    """The FAMILY_FORMS that give the case's padding: pads always; output_shape for a transposed
+    case whose pads ONNX's rule gives; each auto_pad rule that gives them (zeros padding only)."""
+    from model.padding import family_auto_pads
+
+    forms = ["pads"]
+    if case.transposed and case.padding_mode == "zeros" and output_shape_gives_pads(case):
+        forms.append("output_shape")
+    return (*forms, *(form for form in family_auto_pads(case) if form != "NOTSET"))
 
 
 def output_shape_gives_pads(case) -> bool:
@@ -125,18 +138,21 @@ def family_arrays(case, data, weight) -> dict:
 
 def family_model(case, opset: int = 13, form: str = "pads"):
     """One `Conv` or `ConvTranspose` (group = C) of any rank, after a `Pad` for a padding mode
-    other than zeros; a transposed case says its size by `form` (TRANSPOSE_FORMS)."""
+    other than zeros; `form` (FAMILY_FORMS) says how it states its padding, and must give the
+    case's (family_forms)."""
     from onnx import helper, numpy_helper
 
     dtype = helper.np_dtype_to_tensor_dtype(np.dtype(case.dtype))
     attributes = dict(group=case.channels, kernel_shape=list(case.kernel), strides=list(case.stride),
                       dilations=list(case.dilation))
-    if case.transposed and form == "output_shape":
-        attributes.update(output_shape=list(case.out_sizes), output_padding=list(case.output_padding))
-    elif case.transposed:
-        attributes.update(pads=list(case.padding), output_padding=list(case.output_padding))
+    if case.transposed:
+        attributes["output_padding"] = list(case.output_padding)
+    if form == "output_shape":
+        attributes["output_shape"] = list(case.out_sizes)
+    elif form == "pads":
+        attributes["pads"] = list(case.padding)
     else:
-        attributes.update(pads=list(case.padding))
+        attributes["auto_pad"] = form
     nodes, initializers, x = [], [], "data"
     if case.padding_mode in PAD_MODES:  # a border other than zeros: a Pad node, then an unpadded Conv
         pads = [0, 0, *(a.pad_before for a in case.axes), 0, 0, *(a.pad_after for a in case.axes)]

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-# A weight (gradient) layout: which axes are the picture's rows and columns, which index its planes.
-WEIGHT_PLANES = {"HWOI": ((0, 1), (2, 3), ("channel", "multiplier"))}  # KH, KW, C, M
+# A weight (gradient) layout names its channel C, multiplier M and spatial axes ("CMHW" for
+# (C, M, KH, KW); TOPI's "HWOI" is (KH, KW, C, M)): planes are indexed by channel, multiplier
+# (and depth), the last two kernel axes drawn (a 1-D weight: multiplier x width).
+WEIGHT_PLANE_NAMES = ("channel", "multiplier", "depth")
 # What indexes the planes of a channels-first output of each rank (its last two axes are drawn;
 # a 1-D output's plane is channels x width).
 PLANE_NAMES = {3: ("image",), 4: ("image", "channel"), 5: ("image", "channel", "depth")}
@@ -21,9 +23,11 @@ def worst_plane(ratio: np.ndarray, layout: str) -> tuple[np.ndarray, str]:
     """The 2-D plane of `ratio` (error / bound, shaped by `layout`) holding its largest value,
     and a label naming it: a 2-D output's (image, channel) plane, a 1-D output's image (channels
     x width), a 3-D output's (image, channel, depth) plane."""
-    if layout in WEIGHT_PLANES:
-        (row, col), (p, q), names = WEIGHT_PLANES[layout]
-        ratio = np.moveaxis(ratio, (p, q, row, col), (0, 1, 2, 3))
+    weight = layout.replace("O", "C").replace("I", "M")  # TOPI's depthwise HWOI is (KH, KW, C, M)
+    if "M" in weight:
+        order = [weight.index("C"), weight.index("M"), *(i for i, letter in enumerate(weight) if letter not in "CM")]
+        ratio = ratio.transpose(order)
+        names = WEIGHT_PLANE_NAMES[:ratio.ndim - 2]
     else:
         if layout.endswith("C"):  # channels last: channels to axis 1
             ratio = np.moveaxis(ratio, -1, 1)

@@ -197,8 +197,9 @@ if __name__ == "__main__":
 
 BACKWARD_MAIN = '''
 
-WHICH = {which!r}  # "input": TIR (weight, grad_out, grad_input); "weight": TIR (data, grad_out, grad_weight)
+WHICH = {which!r}  # "input": (weight, grad_out) -> grad_input; "weight": (data, grad_out) -> grad_weight
 LENGTH = {length!r}  # products summed into one gradient element (the error model's L)
+RELAX = {relax!r}  # a Relax module (main(first, grad_out) returns the gradient) run by the VM; otherwise TIR
 
 
 def main() -> int:
@@ -209,7 +210,10 @@ def main() -> int:
         return 1
     dev = tvm.cpu()
     index, first, shape = (0, weight, case.input_shape) if WHICH == "input" else (1, data, case.weight_shape)
-    actual = call(executable.jit()["main"], (first, grad_out), dev, (shape, case.dtype))
+    if RELAX:
+        actual = call(tvm.relax.VirtualMachine(executable, dev)["main"], (first, grad_out), dev)
+    else:
+        actual = call(executable.jit()["main"], (first, grad_out), dev, (shape, case.dtype))
     if actual is None:
         return 1
     expected = numpy_gradients(case, data, weight, grad_out)[index]
@@ -281,8 +285,8 @@ def repro_script(kernel, target, ex, tir: str):
 
 
 def backward_repro_script(kernel, which: str, length: int, target, case, arrays: dict, tir: str):
-    """The repro script of a TOPI backward kernel (`which`: "input" or "weight"), checked against
+    """The repro script of a gradient kernel (TOPI's TIR, or a Relax module; `which`: "input" or "weight"), checked against
     the float64 numpy gradients; `arrays` holds data, weight and grad_out."""
-    gradients = (reference.gradients, {"_taps", "numpy_gradients"})  # not torch_gradients: numpy + tvm only
+    gradients = (reference.gradients, {"GRADIENTS", "_windows", "_weight_tap", "numpy_gradients"})  # not torch_gradients: numpy + tvm only
     return script(kernel, target, case, (), ((model.epilogue, None), (model.axis, None), (model.case, None), gradients, *CHECKS),
-                  arrays, tir, BACKWARD_MAIN, which=which, length=length)
+                  arrays, tir, BACKWARD_MAIN, which=which, length=length, relax=kernel.kind == "relax")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from model.axis import Axis
 from model.case import DepthwiseCase
-from model.padding import same_pads
+from model.padding import same_pads, transposed_same_pads
 from model.space import CaseSpace
 
 PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23)
@@ -162,7 +162,7 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     # of its cases by the SAME rule, after the odd pixel (upper) or before it; None (drawn pads)
     # comes first, so a failure shrinks towards explicit padding. A SAME case's innermost kernel
     # is at least 2 wide, so that it pads something (a 1x1 kernel at stride 1 pads nothing).
-    same = draw(st.sampled_from(SAME_RULES)) if space.same_padding and not transposed else None
+    same = draw(st.sampled_from(SAME_RULES)) if space.same_padding else None
     # The padding mode (zeros about half the time, and what a failure shrinks to); reflect and
     # circular borders are copied from the input, so each axis is drawn long enough for its pads.
     # A transposed convolution crops its output instead: zeros only.
@@ -183,6 +183,9 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
         pads = [draw(padding_pairs(dk, space.asymmetric_padding)) for dk in dilated]
     # Output padding (transposed): below max(stride, dilation), PyTorch's and ONNX's rule.
     output_paddings = [draw(edge_biased(0, max(s, d) - 1)) if transposed else 0 for s, d in zip(strides, dilations)]
+    if same is not None and transposed:  # ConvTranspose's SAME: an output stride times the input, whatever its size
+        pads = [transposed_same_pads(Axis(1, k, s, 0, 0, d, op), same) or (0, 0)  # (0, 0): the rule would grow it
+                for k, s, d, op in zip(kernels, strides, dilations, output_paddings)]
     multiplier = draw(edge_biased(1, space.max_multiplier))
     taps = multiplier * math.prod(kernels)
     sizes = []

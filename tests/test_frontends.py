@@ -5,7 +5,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from conformance.reference_agreement import agreement_verdicts
 from kernels.onnx_import import padded_by
@@ -13,15 +14,16 @@ from kernels.registry import KERNELS
 from model.case import DTYPES, DepthwiseCase
 from model.epilogue import EPILOGUES, MOBILENET_V2
 from model.example import seeded_example
-from model.padding import auto_pads, torch_padding_forms
+from model.padding import auto_pads, same_pads, torch_padding_forms, transposed_same_pads
 from model.space import CaseSpace
 from reference.block_oracle import numpy_block
 from reference.comparison import FAIL, PASS, compare
-from reference.onnx_graph import OPSETS, onnx_arrays, onnx_model, valid_opsets
+from reference.onnx_graph import OPSETS, family_arrays, family_forms, family_model, onnx_arrays, onnx_model, valid_opsets
 from reference.registry import REFERENCES, Reference
 from reference.tolerance import error_bound
 from reports.repro import repro_script
 from runner.build import build
+from strategies.cases import depthwise_cases
 from strategies.inputs import conv_examples
 
 onnx = pytest.importorskip("onnx")
@@ -49,6 +51,37 @@ def test_the_same_rule_is_onnxruntimes(self_test):
         for form in forms[1:]:
             seen.add(form)
             np.testing.assert_array_equal(ort_run(onnx_model(ex.case, auto_pad=form), feeds), explicit, err_msg=form)
+
+    check()
+    assert {"SAME_UPPER", "SAME_LOWER", "VALID"} <= seen
+
+
+FAMILY_SPACE = CaseSpace(ranks=(1, 2, 3), directions=(False, True), layouts=("NCW", "NCHW", "NCDHW"), max_dilation=1,
+                         max_work=2000, max_extent=5, max_kernel=3, max_channels=3, max_stride=3)
+
+
+def test_the_family_auto_pad_rules_are_onnxruntimes(self_test):
+    """Conv and ConvTranspose of every rank, padded by ONNX's SAME rules as model/padding.py
+    states them: onnxruntime's own auto_pad gives what the explicit pads give."""
+    seen = set()
+
+    @self_test(80)
+    @given(case=depthwise_cases(FAMILY_SPACE), upper=st.booleans())
+    def check(case, upper):
+        pads = [transposed_same_pads(a, upper) if case.transposed else same_pads(a.size, a.dilated_kernel, a.stride, upper)
+                for a in case.axes]
+        assume(None not in pads)
+        case = dataclasses.replace(case, axes=tuple(dataclasses.replace(a, pad_before=b, pad_after=e)
+                                                    for a, (b, e) in zip(case.axes, pads)))
+        forms = family_forms(case)
+        assert ("SAME_UPPER" if upper else "SAME_LOWER") in forms, (case.summary(), forms)
+        rng = np.random.default_rng(0)
+        feeds = family_arrays(case, rng.standard_normal(case.input_shape).astype("float32"),
+                              rng.standard_normal(case.weight_shape).astype("float32"))
+        explicit = ort_run(family_model(case, 13, "pads"), feeds)
+        for form in forms[1:]:
+            seen.add(form)
+            np.testing.assert_array_equal(ort_run(family_model(case, 13, form), feeds), explicit, err_msg=form)
 
     check()
     assert {"SAME_UPPER", "SAME_LOWER", "VALID"} <= seen

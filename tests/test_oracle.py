@@ -1,8 +1,11 @@
 """The float64 oracle against hand-computed outputs and a direct loop transcription."""
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 
+from reference.gradients import numpy_gradients, torch_gradients
 from reference.numpy_oracle import numpy_reference
 from model.case import PADDING_MODES, DepthwiseCase
 from model.space import CaseSpace
@@ -153,3 +156,34 @@ def test_a_transposed_convolution_scatters_and_crops():
     case = DepthwiseCase(rank=1, transposed=True, width=2, kernel_w=2, stride_w=2, pad_left=1, output_padding_w=1)
     out = numpy_reference(case, np.array([[[1.0, 2.0]]]), np.array([[[1.0, 10.0]]]))
     assert out.ravel().tolist() == [10, 2, 20, 0]
+
+
+# ---- gradients: the adjoints of the convolution, for every member ------------------------------
+GRADIENT_FAMILY = dataclasses.replace(FAMILY, max_work=6000, max_extent=6, max_channels=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(depthwise_cases(GRADIENT_FAMILY))
+def test_numpy_gradients_are_the_convolutions_adjoints(case):
+    """The convolution is linear in the data and in the weight, so its gradients are adjoints:
+    <conv(x', w), g> = <x', dx> and <conv(x, w'), g> = <w', dw> for any x', w' (float64: equal
+    to rounding)."""
+    rng = np.random.default_rng(1)
+    data, data2 = rng.standard_normal((2, *case.input_shape))
+    weight, weight2 = rng.standard_normal((2, *case.weight_shape))
+    grad_out = rng.standard_normal(case.output_shape)
+    grad_x, grad_w = numpy_gradients(case, data, weight, grad_out)
+    assert grad_x.shape == case.input_shape and grad_w.shape == case.weight_shape
+    scale = np.abs(grad_out).sum() * 1e-12 * (np.abs(data2).max() + np.abs(weight2).max() + 1) * 100
+    assert abs(np.vdot(numpy_reference(case, data2, weight), grad_out) - np.vdot(data2, grad_x)) <= scale * np.abs(weight).max()
+    assert abs(np.vdot(numpy_reference(case, data, weight2), grad_out) - np.vdot(weight2, grad_w)) <= scale * np.abs(data).max()
+
+
+@settings(max_examples=60, deadline=None)
+@given(depthwise_cases(GRADIENT_FAMILY))
+def test_torch_autograd_gives_the_same_gradients(case):
+    rng = np.random.default_rng(2)
+    data, weight = rng.standard_normal(case.input_shape), rng.standard_normal(case.weight_shape)
+    grad_out = rng.standard_normal(case.output_shape)
+    for ours, torch_s in zip(numpy_gradients(case, data, weight, grad_out), torch_gradients(case, data, weight, grad_out)):
+        np.testing.assert_allclose(torch_s, ours, rtol=1e-10, atol=1e-10)

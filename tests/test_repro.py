@@ -62,13 +62,17 @@ BACKWARD_CASE = DepthwiseCase(channels=2, multiplier=2, height=4, width=5, kerne
                               stride_w=2, layout="NHWC")
 
 
-@pytest.mark.parametrize("kernel_name", ["topi_backward_input_nhwc", "topi_backward_weight_nhwc"])
-def test_backward_repros_of_the_correct_kernels_exit_zero(tmp_path, llvm, run_repro, kernel_name):
+@pytest.mark.parametrize("kernel_name, case", [
+    ("topi_backward_input_nhwc", BACKWARD_CASE), ("topi_backward_weight_nhwc", BACKWARD_CASE),
+    # Relax's autodiff (kernels/relax_gradients.py): a Relax module run by the VM
+    ("relax_backward_input_conv2d", dataclasses.replace(BACKWARD_CASE, layout="NCHW")),
+    ("relax_backward_weight_conv2d", dataclasses.replace(BACKWARD_CASE, layout="NCHW"))])
+def test_backward_repros_of_the_correct_kernels_exit_zero(tmp_path, llvm, run_repro, kernel_name, case):
     from conformance.checks import GradientCheck
 
     kernel = KERNELS[kernel_name]
-    ex = seeded_example(BACKWARD_CASE, 0, gradients=True)
-    text, _ = GradientCheck.repro(kernel, llvm, ex, build(kernel, BACKWARD_CASE, llvm).script)
+    ex = seeded_example(case, 0, gradients=True)
+    text, _ = GradientCheck.repro(kernel, llvm, ex, build(kernel, case, llvm).script)
     (tmp_path / "repro.py").write_text(text)
     run = run_repro(tmp_path / "repro.py")
     assert run.returncode == 0 and "not reproduced" in run.stdout, run.stdout + run.stderr
