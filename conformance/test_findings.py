@@ -231,6 +231,8 @@ PLAIN_REPROS = (
     ("relax-conv2d-accepts-invalid", ("relax_conv2d", "relax_conv1d", "relax_conv3d"), ("llvm",)),
     ("conv-transpose-accepts-invalid", tuple(f"{path}_conv{r}d_transpose" for path in ("topi", "relax") for r in (1, 2, 3)),
      ("llvm",)),
+    ("relax-conv-transpose-channels-last", tuple(f"relax_conv{r}d_transpose_{layout}" for r, layout in
+                                                 ((1, "nwc"), (2, "nhwc"), (3, "ndhwc"))), None),
     ("relax-conv2d-gradient-dilation", ("relax_backward_input_conv2d", "relax_backward_weight_conv2d"), ("llvm",)),
     # References' bugs (PyTorch's oneDNN), each repro pinned to the instruction set that triggers
     # it (CANNOT RUN HERE where the CPU lacks it); the torch reference works around both.

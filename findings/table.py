@@ -49,6 +49,7 @@ ONNX_OUTPUT_SHAPE = Finding("onnx-convtranspose-output-shape")
 TORCH_CONV_TRANSPOSE_3D = Finding("torch-frontend-conv-transpose3d")
 TRANSPOSE_UNCHECKED = Finding("conv-transpose-accepts-invalid")
 GRADIENT_DILATION = Finding("relax-conv2d-gradient-dilation")
+CONV_TRANSPOSE_CHANNELS_LAST = Finding("relax-conv-transpose-channels-last")
 # References' bugs: worked around in reference/ (torch_reference.py, gradients.py)
 TORCH_ONEDNN_1X1 = Finding("torch-onednn-1x1-backward-weights")
 TORCH_AVX512_STRIDES = Finding("torch-onednn-avx512-size1-strides")
@@ -60,7 +61,8 @@ FINDINGS = (C_CODEGEN, AVX512_BF16, DLIGHT, VECTORIZED_LOCAL_BUFFER, SEED_CHAPTE
             TOPI_UNCHECKED, RELAX_UNCHECKED, DLIGHT_RFACTOR, SPATIAL_AXIS_ORDER, OUT_LAYOUT, C_CONSTANTS,
             TORCH_CONV_FLOAT32, ONNX_CLIP_BFLOAT16, BATCH_NORM_FLOAT16, TORCH_ONEDNN_1X1, TORCH_AVX512_STRIDES,
             TORCH_AMX_BFLOAT16, TVM_FFI_ABI, CONV_TRANSPOSE_OUTPUT_PADDING, ONNX_OUTPUT_SHAPE,
-            TORCH_CONV_TRANSPOSE_3D, TRANSPOSE_UNCHECKED, MXNET_DECONVOLUTION, GRADIENT_DILATION)
+            TORCH_CONV_TRANSPOSE_3D, TRANSPOSE_UNCHECKED, MXNET_DECONVOLUTION, GRADIENT_DILATION,
+            CONV_TRANSPOSE_CHANNELS_LAST)
 
 @dataclass(frozen=True)
 class Exclusion:
@@ -243,6 +245,9 @@ KNOWN_FAILURES = (
                  ("onnx_import",)),
     KnownFailure(BATCH_NORM_FLOAT16, (ONNX_FRONTEND,), None,
                  r"asserts result type T\.float16, but its source and indices imply T\.float32", ("onnx_import",)),
+    *(KnownFailure(CONV_TRANSPOSE_CHANNELS_LAST, (f"relax.nn.conv{r}d_transpose",), None,
+                   r"CodeGenVM cannot emit this Relax operator directly", (f"relax_conv{r}d_transpose_{layout}",))
+      for r, layout in ((1, "nwc"), (2, "nhwc"), (3, "ndhwc"))),
     KnownFailure(CONV_TRANSPOSE_OUTPUT_PADDING, (RELAX_CONV_TRANSPOSE,), None,
                  r"Conv[123]dTranspose expects the output padding less than the strides",
                  tuple(f"{path}_conv{r}d_transpose" for path in ("relax", "onnx", "torch") for r in (1, 2, 3))),

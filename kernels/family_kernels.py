@@ -58,7 +58,7 @@ def topi_family(case):
 
 def relax_weight_shape(case) -> tuple:
     """What main takes: forward OI{spatial} (C*M, 1, *K) (channels-last: {spatial}OI, (*K, C*M, 1));
-    transposed IO{spatial} (C, M, *K), the case's own."""
+    transposed IO{spatial} (C, M, *K) (channels-last {spatial}IO, (*K, C, M)), the case's own."""
     if case.transposed:
         return case.weight_shape
     if case.channels_last:
@@ -75,7 +75,8 @@ def relax_conv(case, x, w):
     keywords = dict(strides=case.stride, padding=case.padding, dilation=case.dilation, groups=case.channels,
                     data_layout=case.layout, out_dtype=case.out_dtype)
     if case.transposed:
-        keywords.update(output_padding=case.output_padding, kernel_layout="IO" + spatial)
+        keywords.update(output_padding=case.output_padding,
+                        kernel_layout=spatial + "IO" if case.channels_last else "IO" + spatial)
     else:
         keywords.update(kernel_layout=spatial + "OI" if case.channels_last else "OI" + spatial)
     return op(x, w, **keywords)
@@ -133,6 +134,10 @@ RELAX_FAMILY = Kernel(
     name="relax_family", compute=relax_family, kind="relax", weight_shape=relax_weight_shape,
     reaches=(RELAX_CONV_TRANSPOSE,), space=CaseSpace(**FAMILY_SPACE, layouts=CHANNELS_FIRST),
     description="relax.op.nn.conv{1,2,3}d[_transpose](groups = C) in a Relax module")
-# The forward 2-D members are rows already: topi_group, relax_conv2d.
+RELAX_FAMILY_CHANNELS_LAST = dataclasses.replace(
+    RELAX_FAMILY, space=CaseSpace(**FAMILY_SPACE, layouts=CHANNELS_LAST, lane_channels=True),
+    description="relax.op.nn.conv{1,2,3}d[_transpose](groups = C) in a Relax module, channels last "
+                "(transposed: findings/relax-conv-transpose-channels-last.md)")
+# The forward 2-D members are rows already: topi_group, relax_conv2d (both layouts).
 FAMILY_KERNELS = (members(TOPI_FAMILY, skip=("conv2d",)) + members(TOPI_FAMILY_CHANNELS_LAST)
-                  + members(RELAX_FAMILY, skip=("conv2d",)))
+                  + members(RELAX_FAMILY, skip=("conv2d",)) + members(RELAX_FAMILY_CHANNELS_LAST, skip=("conv2d",)))
