@@ -14,6 +14,7 @@ from kernels.family_kernels import FAMILY_SPACE, members
 from kernels.kernel import Kernel
 from model.axis import LAYOUTS_BY_RANK, RANKS
 from model.case import DTYPES, PADDING_MODES
+from model.epilogue import FAMILY_EPILOGUES
 from model.optional import missing_package
 from model.space import CaseSpace
 from reference.onnx_graph import FAMILY_FORMS, OPSETS, family_arrays, family_forms, family_model, valid_opsets
@@ -50,14 +51,14 @@ def _onnx_missing() -> str | None:
 
 
 def arguments(ex) -> dict:
-    return family_arrays(ex.case, ex.data, ex.weight)
+    return family_arrays(ex.case, ex.data, ex.weight, **ex.extras)
 
 
 ONNX_FAMILY = Kernel(
     name="onnx_family", compute=onnx_family, kind="relax", options=family_options, arguments=arguments,
     unavailable=_onnx_missing, reaches=(ONNX_FRONTEND, RELAX_CONV_TRANSPOSE), onnx_model=drawn_family_model,
     option_classes={"opset": OPSETS, "form": DRAWN_FORMS},
-    space=CaseSpace(**{**FAMILY_SPACE, "dtypes": DTYPES, "max_channels": 8}, same_padding=True,
+    space=CaseSpace(**{**FAMILY_SPACE, "dtypes": DTYPES, "max_channels": 8}, same_padding=True, epilogues=FAMILY_EPILOGUES,
                     layouts=tuple(LAYOUTS_BY_RANK[r][0] for r in RANKS), padding_modes=tuple(PADDING_MODES)),
     description="an ONNX Conv / ConvTranspose (group = C) via tvm.relax.frontend.onnx.from_onnx: pads, "
                 "auto_pad (SAME_UPPER, SAME_LOWER, VALID), output_padding or output_shape, dilations, opsets "

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from model.axis import (AXIS_FIELDS, AXIS_KEYWORDS, KEYWORD_AXIS, LAYOUTS_BY_RANK, NEUTRAL_AXIS, RANKS, SPATIAL,
                         Axis, member_name)
-from model.epilogue import check_epilogue
+from model.epilogue import FAMILY_EPILOGUES, check_epilogue
 
 # ---- dtypes ---------------------------------------------------------------------------
 DTYPES = ("float32", "float64", "float16", "bfloat16")  # the float dtypes; bfloat16 arrays come from ml_dtypes
@@ -125,8 +125,9 @@ class DepthwiseCase:
             check_epilogue(self.epilogue)
             if self.is_integer:
                 raise ValueError(f"integer cases have no epilogue, got {self.epilogue!r}")
-            if self.rank != 2 or self.transposed:
-                raise ValueError(f"the epilogues are forward 2-D blocks, got {self.epilogue!r} on {self.op_name}")
+            if (self.rank != 2 or self.transposed) and self.epilogue not in FAMILY_EPILOGUES:
+                raise ValueError(f"the epilogues are forward 2-D blocks ({self.op_name} takes "
+                                 f"{'/'.join(map(repr, FAMILY_EPILOGUES))}), got {self.epilogue!r}")
         if self.padding_mode not in PADDING_MODES:
             raise ValueError(f"padding_mode must be one of {tuple(PADDING_MODES)}, got {self.padding_mode!r}")
         if self.transposed and self.padding_mode != "zeros":

@@ -11,6 +11,9 @@ from __future__ import annotations
 STEPS = ("expand", "bias", "bn", "relu", "relu6", "project", "residual")
 ACTIVATIONS = ("relu", "relu6")
 MOBILENET_V2 = "expand+bn+relu6+project+residual"
+# What a member of the family other than the forward 2-D one draws (its frontends' bias; the
+# block's other steps are 2-D layers).
+FAMILY_EPILOGUES = ("", "bias")
 # The epilogues strategies draw: each step alone, the usual pairs, and MobileNetV2's block.
 EPILOGUES = ("", "bias", "bn", "relu", "relu6", "residual", "bias+relu", "bias+relu6", "bn+relu6",
              "bias+bn+relu6+residual", MOBILENET_V2)

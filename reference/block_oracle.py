@@ -22,8 +22,9 @@ def _pointwise(values, weight):
     return np.einsum("oc,nchw->nohw", weight, values)
 
 
-def _per_channel(vector):
-    return np.asarray(vector, dtype=np.float64)[None, :, None, None]
+def _per_channel(vector, rank: int = 2):
+    """A per-channel vector shaped to broadcast over a channels-first output of `rank` spatial axes."""
+    return np.asarray(vector, dtype=np.float64).reshape(1, -1, *[1] * rank)
 
 
 def numpy_block(case, arrays):
@@ -47,7 +48,7 @@ def numpy_block(case, arrays):
                             for a in numpy_reference_and_magnitude(conv, arrays["data"], arrays["weight"]))
         floor = np.full(value.shape, 2.0 * case.reduction_length)
     if "bias" in parts:
-        bias = _per_channel(arrays["bias"])
+        bias = _per_channel(arrays["bias"], case.rank)
         value, magnitude, floor = value + bias, magnitude + np.abs(bias), floor + 1
     if "bn" in parts:
         gamma, beta, mean, var = (_per_channel(arrays[f"bn_{n}"]) for n in ("gamma", "beta", "mean", "var"))

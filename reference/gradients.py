@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from reference.tolerance import dot_product_bound
-from reference.torch_reference import canonical_tensor, single_threaded_torch
+from reference.torch_reference import canonical_tensor, cropped, single_threaded_torch
 
 GRADIENTS = ("input", "weight")  # index 0 and 1 of what the gradient functions return
 
@@ -79,9 +79,7 @@ def torch_gradients(case, data, weight, grad_out):
     how = dict(stride=case.stride, dilation=case.dilation, groups=case.channels)
     with torch.enable_grad(), torch.backends.mkldnn.flags(enabled=False):
         if case.transposed:
-            full = getattr(F, f"conv_transpose{case.rank}d")(x, w, **how)
-            grown = F.pad(full, tuple(p for a in reversed(case.axes) for p in (0, a.output_padding)))
-            y = grown[(Ellipsis, *(slice(a.pad_before, a.pad_before + n) for a, n in zip(case.axes, case.out_sizes)))]
+            y = cropped(getattr(F, f"conv_transpose{case.rank}d")(x, w, **how), case)
         else:
             y = getattr(F, case.op_name)(F.pad(x, case.torch_pad), w.reshape(case.out_channels, 1, *case.kernel), **how)
         grad_x, grad_w = torch.autograd.grad(y, (x, w), g)

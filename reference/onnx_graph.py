@@ -130,14 +130,17 @@ def family_weight_shape(case) -> tuple:
     return (case.channels, case.multiplier, *case.kernel) if case.transposed else (case.out_channels, 1, *case.kernel)
 
 
-def family_arrays(case, data, weight) -> dict:
-    """data (channels first) and weight, as the family model's graph inputs."""
+def family_arrays(case, data, weight, **extras) -> dict:
+    """data (channels first), weight and the bias where the case has one, as the family model's graph inputs."""
     x, w = case.to_canonical(data, weight)
-    return {"data": np.ascontiguousarray(x), "weight": np.ascontiguousarray(w).reshape(family_weight_shape(case))}
+    arrays = {"data": np.ascontiguousarray(x), "weight": np.ascontiguousarray(w).reshape(family_weight_shape(case))}
+    if "bias" in steps(case.epilogue):
+        arrays["bias"] = np.asarray(extras["bias"])
+    return arrays
 
 
 def family_model(case, opset: int = 13, form: str = "pads"):
-    """One `Conv` or `ConvTranspose` (group = C) of any rank, after a `Pad` for a padding mode
+    """One `Conv` or `ConvTranspose` (group = C, with the case's bias) of any rank, after a `Pad` for a padding mode
     other than zeros; `form` (FAMILY_FORMS) says how it states its padding, and must give the
     case's (family_forms)."""
     from onnx import helper, numpy_helper
@@ -159,10 +162,13 @@ def family_model(case, opset: int = 13, form: str = "pads"):
         initializers.append(numpy_helper.from_array(np.array(pads, np.int64), "pads"))
         nodes.append(helper.make_node("Pad", ["data", "pads"], ["padded"], mode=PAD_MODES[case.padding_mode][0]))
         x, attributes["pads"] = "padded", [0] * (2 * case.rank)
-    nodes.append(helper.make_node("ConvTranspose" if case.transposed else "Conv", [x, "weight"], ["out"], **attributes))
+    bias = ["bias"] if "bias" in steps(case.epilogue) else []
+    nodes.append(helper.make_node("ConvTranspose" if case.transposed else "Conv", [x, "weight", *bias], ["out"],
+                                  **attributes))
     canonical = case.with_layout(case.canonical_layout)
     inputs = [helper.make_tensor_value_info("data", dtype, canonical.input_shape),
-              helper.make_tensor_value_info("weight", dtype, family_weight_shape(case))]
+              helper.make_tensor_value_info("weight", dtype, family_weight_shape(case)),
+              *(helper.make_tensor_value_info("bias", dtype, (case.out_channels,)) for _ in bias)]
     output = helper.make_tensor_value_info("out", dtype, canonical.output_shape)
     graph = helper.make_graph(nodes, f"depthwise_{case.op_name}", inputs, [output], initializer=initializers)
     opsets = [helper.make_opsetid("", opset)]

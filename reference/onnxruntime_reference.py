@@ -38,6 +38,6 @@ def onnxruntime_reference(case, data, weight, **extras):
     if is_block(case):
         feeds = onnx_arrays(case, {"data": data, "weight": weight, **extras})
     else:
-        feeds = family_arrays(case, data, weight)
+        feeds = family_arrays(case, data, weight, **extras)
     out = _session(case).run(None, feeds)[0]
     return case.from_canonical_output(out)

@@ -15,7 +15,6 @@ import warnings
 
 import numpy as np
 
-from model.axis import crop_transposed
 from model.case import PADDING_MODES
 from model.epilogue import BN_EPSILON, steps
 
@@ -69,14 +68,15 @@ def torch_reference(case, data, weight, **extras):
     x, w = (tensor(a) for a in case.to_canonical(data, weight))
     with torch.no_grad(), torch_convolution_context(case.dtype):
         if case.transposed:
-            return case.from_canonical_output(crop_transposed(case.axes, output_array(case, uncropped(x, w, case))))
-        w = w.reshape(case.out_channels, 1, *case.kernel)
-        if "expand" in parts:
-            x = F.conv2d(x, tensor(extras["expand_weight"][:, :, None, None]))
-        conv = getattr(F, case.op_name)
-        out = conv(pad(x, case), w, stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
+            out = cropped(uncropped(x, w, case), case)
+        else:
+            w = w.reshape(case.out_channels, 1, *case.kernel)
+            if "expand" in parts:
+                x = F.conv2d(x, tensor(extras["expand_weight"][:, :, None, None]))
+            conv = getattr(F, case.op_name)
+            out = conv(pad(x, case), w, stride=case.stride, padding=0, dilation=case.dilation, groups=case.channels)
         if "bias" in parts:
-            out = out + tensor(extras["bias"])[None, :, None, None]
+            out = out + tensor(extras["bias"]).reshape(1, -1, *[1] * case.rank)
         if "bn" in parts:
             gamma, beta, mean, var = (tensor(extras[f"bn_{n}"]) for n in ("gamma", "beta", "mean", "var"))
             out = F.batch_norm(out, mean, var, gamma, beta, training=False, eps=BN_EPSILON)
@@ -105,6 +105,15 @@ def uncropped(x, w, case):
 
     conv = getattr(F, f"conv_transpose{case.rank}d")
     return conv(x, w, stride=case.stride, padding=0, output_padding=0, dilation=case.dilation, groups=case.channels)
+
+
+def cropped(full, case):
+    """A transposed convolution's output from its uncropped one, in torch (model/axis.py
+    crop_transposed's rule): the output padding's zeros appended, then the pads cropped."""
+    import torch.nn.functional as F
+
+    grown = F.pad(full, tuple(p for a in reversed(case.axes) for p in (0, a.output_padding)))
+    return grown[(Ellipsis, *(slice(a.pad_before, a.pad_before + n) for a, n in zip(case.axes, case.out_sizes)))]
 
 
 def pad(x, case):

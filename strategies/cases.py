@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from model.axis import Axis
 from model.case import DepthwiseCase
+from model.epilogue import FAMILY_EPILOGUES
 from model.padding import same_pads, transposed_same_pads
 from model.space import CaseSpace
 
@@ -218,7 +219,8 @@ def depthwise_cases(draw, space: CaseSpace = CaseSpace()) -> DepthwiseCase:
     channels = draw(channel_count(min(space.max_channels, max(1, affordable // batch)),
                                   max(1, affordable // batch) if space.lane_channels and geometry.channels_last else 0))
     # Last, so that a failure shrinks the block before (and without moving) the geometry.
-    epilogues = ("",) if geometry.is_integer or rank != 2 or transposed else space.epilogues
+    epilogues = (("",) if geometry.is_integer else space.epilogues if rank == 2 and not transposed
+                 else tuple(e for e in space.epilogues if e in FAMILY_EPILOGUES))
     epilogue = draw(st.sampled_from(epilogues)) if len(epilogues) > 1 else epilogues[0]
     return dataclasses.replace(geometry, batch=batch, channels=channels, epilogue=epilogue)
 

@@ -101,7 +101,7 @@ def test_a_lower_rank_reads_as_the_higher_one_with_size_1_axes():
                                  dict(transposed=True, stride_w=2, output_padding_w=2),  # < max(stride, dilation)
                                  dict(transposed=True, width=1, pad_left=1),  # an empty output
                                  dict(transposed=True, padding_mode="reflect"),
-                                 dict(rank=3, epilogue="bias")])
+                                 dict(rank=3, epilogue="bias+relu"), dict(transposed=True, epilogue="bn")])  # the family takes a bias only
 def test_invalid_family_cases_are_refused(bad):
     with pytest.raises(ValueError):
         DepthwiseCase(**bad)
