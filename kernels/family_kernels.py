@@ -115,8 +115,10 @@ def members(kernel: Kernel, skip: tuple = ()) -> tuple[Kernel, ...]:
     return tuple(rows)
 
 
-# A member row's share of the profile's examples (ci: 60 -> 12; a kernel's own share multiplies it).
-MEMBER_SHARE = 0.2
+# A member row's share of the profile's examples (ci: 60 -> 9; a kernel's own share multiplies it; at
+# least 5). 0.2 put a cold `tox -e conformance` at 606 s with the channels-last, gradient and
+# refusal rows of the family (measured 2026-12-08; the limit is 600).
+MEMBER_SHARE = 0.15
 # The other llvm mcpus repeat llvm's compute with another instruction set: the family's rows run
 # there in nightly (ci covers every member on llvm, c and the compile-only GPU targets).
 NIGHTLY_TARGETS = ("llvm-native", "llvm-x86-64")

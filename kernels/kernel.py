@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from kernels.kinds import KINDS
 from model.space import CaseSpace
 
 
@@ -11,6 +12,7 @@ from model.space import CaseSpace
 class Kernel:
     """A depthwise convolution built by TVM, called as kernel(data, weight) -> output.
 
+    `kind` names its kernels/kinds.py object:
     - kind "te": `compute(case) -> (X, K, Y)` TE tensors, X and K of `case.input_shape` and
       `case.weight_shape` (the case's layout), Y of `case.output_shape`; any rearrangement
       a TVM operator needs is part of the compute. `schedule(sch, case, target, **options)`,
@@ -55,6 +57,10 @@ class Kernel:
     #                                 family kernel): where the self-checks' follow-ups may go; None: space
     onnx_model: Callable | None = None  # (case, options) -> the ONNX model main is imported from: the
     #                                     repro embeds its bytes and imports it as the kernel did
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"kernel {self.name!r}: unknown kind {self.kind!r}; the kinds are {', '.join(KINDS)}")
 
     def inputs(self, ex) -> tuple:
         """The arrays the kernel is called with for example `ex`."""
@@ -141,24 +147,13 @@ class Kernel:
         x, k, y = self.compute(case, **(options or {}))
         return te.create_prim_func([x, k, y]).with_attr("global_symbol", "main")
 
+    @property
+    def kind_of(self):
+        """The kind's object (kernels/kinds.py): what the module is and how main is called."""
+        return KINDS[self.kind]
+
     def module(self, case, options: dict, target):
-        """The IRModule to compile for `case` on `target`, scheduled where the kernel says how.
-
-        A shape-generic kernel's module depends on the case's dtype (and options) alone."""
-        import tvm
-        from tvm import te
-
-        if self.generic is not None:
-            x, k, y, scalars = self.compute(case.dtype)
-            mod = tvm.IRModule({"main": te.create_prim_func([x, k, y, *scalars]).with_attr("global_symbol", "main")})
-            if self.schedule is None:
-                return mod
-        elif self.kind == "relax":
-            return self.compute(case, **options)
-        elif self.schedule is None:
-            return tvm.IRModule({"main": self.prim_func(case, options)})
-        else:
-            mod = tvm.IRModule({"main": self.prim_func(case)})
-        sch = tvm.s_tir.Schedule(mod)
-        self.schedule(sch, case, target, **options)
-        return tvm.IRModule({"main": sch.mod["main"].with_attr("tirx.is_scheduled", True)})
+        """The IRModule to compile for `case` on `target` (`None`: no target's schedule), as the
+        kernel's kind builds it. A shape-generic kernel's module depends on the case's dtype (and
+        options) alone."""
+        return self.kind_of.module(self, case, options, target)

@@ -279,7 +279,7 @@ def repro_script(kernel, target, ex, tir: str):
     return script(
         kernel, target, case, ex.options, modules, ex.arrays, tir, FORWARD_MAIN,
         needs="numpy, tvm and onnx" if onnx_model else "numpy and tvm", onnx_model=onnx_model,
-        device_kind=target.device_kind, relax=kernel.kind == "relax",
+        device_kind=target.device_kind, relax=kernel.kind_of.vm,
         weight_shape=weight_shape, scalars=tuple(kernel.generic(case)) if kernel.generic else (), names=tuple(ex.arrays),
         arguments=arguments, pipeline=pipeline, out_dtype=ex.out_dtype)
 
@@ -289,4 +289,4 @@ def backward_repro_script(kernel, which: str, length: int, target, case, arrays:
     the float64 numpy gradients; `arrays` holds data, weight and grad_out."""
     gradients = (reference.gradients, {"GRADIENTS", "_windows", "_weight_tap", "numpy_gradients"})  # not torch_gradients: numpy + tvm only
     return script(kernel, target, case, (), ((model.epilogue, None), (model.axis, None), (model.case, None), gradients, *CHECKS),
-                  arrays, tir, BACKWARD_MAIN, which=which, length=length, relax=kernel.kind == "relax")
+                  arrays, tir, BACKWARD_MAIN, which=which, length=length, relax=kernel.kind_of.vm)

@@ -58,22 +58,12 @@ class CompiledKernel:
         """The kernel's output for example `ex` (its inputs as the kernel takes them)."""
         dev = self.device or self.target.device()
         inputs = self.kernel.inputs(ex)
-        if self.kernel.kind == "relax":
+        if self.kernel.kind_of.vm:
             args = KernelArgs(inputs, dev)
             return args.result(self.function(*args.tensors))
         args = KernelArgs(inputs, dev, (self.kernel.argument_shapes(self.case)[2], self.case.out_dtype))
         self.function(*args.tensors, *self.scalar_args)
         return args.result()
-
-
-def schedule_for_target(mod, target):
-    """GPU targets need every block bound to threads: apply dlight's default GPU rules."""
-    if not target.gpu:
-        return mod
-    from tvm.s_tir import dlight
-
-    with target.tvm_target():
-        return dlight.ApplyDefaultSchedule(dlight.gpu.Fallback())(mod)
 
 
 def find_module(module, kind: str):
@@ -117,20 +107,17 @@ def build(kernel, case, target, options=()) -> CompiledKernel:
 
 @functools.lru_cache(maxsize=BUILD_CACHE_SIZE)
 def build_static(kernel, case, target, options=()) -> CompiledKernel:
+    kind = kernel.kind_of
     mod = kernel.module(case, dict(options), target)
-    if kernel.kind == "te":
-        mod = schedule_for_target(mod, target)
     script = mod.script()
     if kernel.prepare is not None:
         # The script stays the module as written (the repro applies the same pipeline to it);
         # the pipeline and its options are part of what determines the code.
         mod = kernel.prepare(mod, case, dict(options))
         script += f"\n# dwconf: then kernel.prepare with {dict(options)!r}\n"
-    elif kernel.kind == "relax" and options:
-        # A Relax module prints its constants as metadata references, not values: the options
-        # (which say what was bound) keep two examples' builds apart in the cache.
-        script += f"\n# dwconf: options {dict(options)!r}\n"
-    if kernel.kind == "te":
+    else:
+        script += kind.script_note(dict(options))
+    if kind.checks_shapes:
         mismatch = shape_mismatch(mod["main"], kernel.argument_shapes(case))
         if mismatch:
             raise KernelShapeError(mismatch, script)
@@ -211,10 +198,4 @@ def build_remote(kernel, case, target, mod, script) -> CompiledKernel:
 
 def entry_function(module, kernel, device):
     """The callable "main" of a compiled executable or of a loaded (local or remote) library."""
-    import tvm
-
-    if kernel.kind == "relax":
-        return tvm.relax.VirtualMachine(module, device)["main"]
-    if isinstance(module, tvm.runtime.Executable):
-        module = module.jit()
-    return module["main"]
+    return kernel.kind_of.entry(module, device)
