@@ -54,49 +54,6 @@ def attempt_topi_nchw(conv: dict, target: dict, run: bool):
     return "accepted", f"ran and returned an output of shape {shape}"
 
 
-def attempt_relax_conv2d(conv: dict, target: dict, run: bool):
-    """relax.op.nn.conv2d(groups=...) in a Relax function, compiled and run by the Relax VM."""
-    import numpy as np
-    import tvm
-    from tvm import relax
-
-    def refused(stage, exc):
-        lines = str(exc).strip().splitlines() or [""]
-        return "refused", f"at {stage}: {type(exc).__name__}: {lines[-1][:300]}"
-
-    weight_shape = conv["grouped_weight_shape"]
-    try:
-        bb = relax.BlockBuilder()
-        x = relax.Var("data", relax.TensorType(conv["data_shape"], conv["data_dtype"]))
-        w = relax.Var("weight", relax.TensorType(weight_shape, conv["weight_dtype"]))
-        with bb.function("main", [x, w]):
-            with bb.dataflow():
-                y = bb.emit(relax.op.nn.conv2d(x, w, strides=conv["stride"], padding=conv["padding"],
-                                               dilation=conv["dilation"], groups=conv["groups"]))
-                out = bb.emit_output(y)
-            bb.emit_func_output(out)
-    except Exception as exc:
-        return refused("build", exc)
-    try:
-        executable = tvm.compile(bb.get(), target=tvm.target.Target(target))
-    except Exception as exc:
-        return refused("build", exc)
-    shape = tuple(int(s) for s in y.ty.shape.values)  # outside the try blocks: an error here is no refusal by TVM
-    if min(shape) <= 0 or int(np.prod(shape)) > 10**8:
-        return "accepted", f"compiled a module whose output shape is {shape}"
-    if not run:
-        return "accepted", f"compiled a module with output shape {shape}"
-    dev = tvm.cpu(0) if target["kind"] in ("llvm", "c") else tvm.device(target["kind"], 0)
-    vm = relax.VirtualMachine(executable, dev)
-    data = tvm.runtime.tensor(np.ones(conv["data_shape"], conv["data_dtype"]), dev)
-    weight = tvm.runtime.tensor(np.ones(weight_shape, conv["weight_dtype"]), dev)
-    try:
-        result = vm["main"](data, weight)
-    except Exception as exc:
-        return refused("call", exc)
-    return "accepted", f"ran and returned an output of shape {tuple(result.shape)}"
-
-
 def attempt_seed_te_generic(conv: dict, target: dict, run: bool, _compiled={}):
     """dwconf's shape-generic seed compute (every size and parameter symbolic), compiled once per
     dtype and target in a process (`_compiled`: a build takes seconds) and called with the invalid
@@ -202,8 +159,8 @@ def attempt_topi_family(conv: dict, target: dict, run: bool):
     return "accepted", f"ran and returned an output of shape {shape}"
 
 
-def attempt_relax_family(conv: dict, target: dict, run: bool):
-    """relax.op.nn.conv{1,3}d and conv{1,2,3}d_transpose with groups (channels first) in a Relax
+def attempt_relax(conv: dict, target: dict, run: bool):
+    """relax.op.nn.conv{1,2,3}d or conv{1,2,3}d_transpose with groups (channels first) in a Relax
     function, compiled and run by the Relax VM."""
     import numpy as np
     import tvm
@@ -284,13 +241,13 @@ REFUSAL_PATHS = {p.name: p for p in (
     RefusalPath("topi_nchw", attempt_topi_nchw,
                 tuple(d for d in FORWARD_2D if d not in ("groups_not_dividing", "output_shape")),
                 "topi.nn.depthwise_conv2d_nchw"),
-    RefusalPath("relax_conv2d", attempt_relax_conv2d, tuple(d for d in FORWARD_2D if d != "output_shape"),
+    RefusalPath("relax_conv2d", attempt_relax, tuple(d for d in FORWARD_2D if d != "output_shape"),
                 "relax.op.nn.conv2d with groups"),
     RefusalPath("topi_family", attempt_topi_family, tuple(d for d in DEFECTS if d != "output_shape"),
                 "TOPI's group_conv1d_ncw, conv3d_ncdhw and group_conv{1,2,3}d_transpose_* (groups = C)",
                 members=FAMILY, undilated=tuple(m for m in FAMILY if m.endswith("_transpose")),
                 kernels=tuple(f"topi_{m}" for m in FAMILY)),
-    RefusalPath("relax_family", attempt_relax_family, tuple(d for d in DEFECTS if d != "output_shape"),
+    RefusalPath("relax_family", attempt_relax, tuple(d for d in DEFECTS if d != "output_shape"),
                 "relax.op.nn.conv1d/conv3d and conv{1,2,3}d_transpose with groups", members=FAMILY,
                 kernels=tuple(f"relax_{m}" for m in FAMILY)),
     RefusalPath("seed_te_generic", attempt_seed_te_generic,

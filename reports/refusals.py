@@ -62,8 +62,9 @@ if __name__ == "__main__":
 def finding_repro(title: str, should_raise: str, paths: list, inputs: list) -> str:
     """A finding's repro (findings/<name>/repro.py) from its shrunk inputs: `inputs` are
     InvalidConv.to_dict() dicts each with the "path" (kernels/refusal_paths.py) it was tried on."""
+    attempts = dict.fromkeys(p.attempt for p in paths)  # two paths may take the same way in
     return FINDING_REPRO.format(title=title, should_raise=should_raise,
-                                attempts="\n\n\n".join(inspect.getsource(p.attempt).strip() for p in paths),
+                                attempts="\n\n\n".join(inspect.getsource(a).strip() for a in attempts),
                                 table=", ".join(f"{p.name!r}: {p.attempt.__name__}" for p in paths), inputs=inputs)
 
 

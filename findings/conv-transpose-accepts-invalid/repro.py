@@ -60,8 +60,8 @@ def attempt_topi_family(conv: dict, target: dict, run: bool):
     return "accepted", f"ran and returned an output of shape {shape}"
 
 
-def attempt_relax_family(conv: dict, target: dict, run: bool):
-    """relax.op.nn.conv{1,3}d and conv{1,2,3}d_transpose with groups (channels first) in a Relax
+def attempt_relax(conv: dict, target: dict, run: bool):
+    """relax.op.nn.conv{1,2,3}d or conv{1,2,3}d_transpose with groups (channels first) in a Relax
     function, compiled and run by the Relax VM."""
     import numpy as np
     import tvm
@@ -112,7 +112,7 @@ def attempt_relax_family(conv: dict, target: dict, run: bool):
     return "accepted", f"ran and returned an output of shape {tuple(result.shape)}"
 
 
-ATTEMPTS = {'topi_family': attempt_topi_family, 'relax_family': attempt_relax_family}
+ATTEMPTS = {'topi_family': attempt_topi_family, 'relax_family': attempt_relax}
 INPUTS = [{'path': 'topi_family', 'data_shape': [1, 1, 1], 'weight_shape': [1, 1, 1], 'stride': [1], 'padding': [0, 1], 'dilation': [1], 'groups': 1, 'data_dtype': 'float32', 'weight_dtype': 'float32', 'defect': 'empty_output', 'transposed': True, 'output_padding': [0], 'member': 'conv1d_transpose', 'grouped_weight_shape': (1, 1, 1)}, {'path': 'topi_family', 'data_shape': [1, 1, 1], 'weight_shape': [1, 1, 1], 'stride': [1], 'padding': [-1, 0], 'dilation': [1], 'groups': 1, 'data_dtype': 'float32', 'weight_dtype': 'float32', 'defect': 'negative_padding', 'transposed': True, 'output_padding': [0], 'member': 'conv1d_transpose', 'grouped_weight_shape': (1, 1, 1)}, {'path': 'topi_family', 'data_shape': (1, 2, 1), 'weight_shape': (1, 1, 1), 'stride': [1], 'padding': [0, 0], 'dilation': [1], 'groups': 2, 'data_dtype': 'float32', 'weight_dtype': 'float32', 'defect': 'weight_channels', 'transposed': True, 'output_padding': [0], 'member': 'conv1d_transpose', 'grouped_weight_shape': (1, 1, 1)}, {'path': 'topi_family', 'data_shape': [1, 1, 1], 'weight_shape': [1, 1, 1], 'stride': [1], 'padding': [0, 0], 'dilation': [1], 'groups': 1, 'data_dtype': 'float32', 'weight_dtype': 'float16', 'defect': 'mixed_dtypes', 'transposed': True, 'output_padding': [0], 'member': 'conv1d_transpose', 'grouped_weight_shape': (1, 1, 1)}, {'path': 'relax_family', 'data_shape': [1, 1, 1], 'weight_shape': [1, 1, 1], 'stride': [1], 'padding': [0, 1], 'dilation': [1], 'groups': 1, 'data_dtype': 'float32', 'weight_dtype': 'float32', 'defect': 'empty_output', 'transposed': True, 'output_padding': [0], 'member': 'conv1d_transpose', 'grouped_weight_shape': (1, 1, 1)}, {'path': 'relax_family', 'data_shape': [1, 1, 1], 'weight_shape': [1, 1, 1], 'stride': [1], 'padding': [0, 0], 'dilation': [-1], 'groups': 1, 'data_dtype': 'float32', 'weight_dtype': 'float32', 'defect': 'negative_dilation', 'transposed': True, 'output_padding': [0], 'member': 'conv1d_transpose', 'grouped_weight_shape': (1, 1, 1)}, {'path': 'relax_family', 'data_shape': [1, 1, 1], 'weight_shape': [1, 1, 1], 'stride': [1], 'padding': [-1, 0], 'dilation': [1], 'groups': 1, 'data_dtype': 'float32', 'weight_dtype': 'float32', 'defect': 'negative_padding', 'transposed': True, 'output_padding': [0], 'member': 'conv1d_transpose', 'grouped_weight_shape': (1, 1, 1)}]
 
 if __name__ == "__main__":
