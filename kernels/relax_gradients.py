@@ -70,11 +70,12 @@ def why_no_gradient(op: str) -> str | None:
 
 def gradient_rows(which: str) -> tuple[Kernel, ...]:
     """One row per member for the `which` gradient, each skipped where Relax has no gradient for its op."""
+    # CPU targets, like TOPI's backward rows: GPU builds of the gradient modules are not tried yet.
     family = Kernel(name=f"relax_backward_{which}_family", compute=functools.partial(relax_gradient, which=which),
                     space=SPACE, kind="relax", gradient=which, gpu=False, reaches=(RELAX_GRADIENT,),
                     description=f"relax.transform.Gradient of the member's op (gradient with respect to the {which})")
     return tuple(dataclasses.replace(row, unavailable=functools.partial(
-        why_no_gradient, member_name(row.space.ranks[0], row.space.directions[0])))  for row in members(family))
+        why_no_gradient, member_name(row.space.ranks[0], row.space.directions[0]))) for row in members(family))
 
 
 RELAX_GRADIENT_KERNELS = gradient_rows("input") + gradient_rows("weight")
