@@ -8,24 +8,19 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from conformance.example_database import example_database
+from strategies.budget import NIGHTLY, PROFILES, nightly
 
-pytest_plugins = ["reports.plugin", "conformance.plugin"]
+pytest_plugins = ["conformance.plugin", "reports.plugin"]
 
 # Compilation makes single examples slow (~0.1 s on llvm), so no deadline anywhere.
 COMMON_SETTINGS = dict(deadline=None, print_blob=True,
                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 EXAMPLE_DB, EXAMPLE_DB_SAYS = example_database(os.environ.get("DWCONF_EXAMPLE_DB"))
-PROFILES = {
-    "dev": dict(max_examples=10),
-    # ci: the same examples on every run (derandomize), so CI's outcome does not flicker.
-    "ci": dict(max_examples=60, derandomize=True),
-    # nightly: searches (new examples every run) and keeps what it finds in a persistent example
-    # database, replayed first on the next run: DWCONF_EXAMPLE_DB, a folder (default
-    # .dwconf-cache/examples) or a shared redis://HOST:PORT/N (conformance/example_database.py).
-    "nightly": dict(max_examples=1000, database=EXAMPLE_DB),
-}
+# The profiles are strategies/budget.py's; nightly keeps what it finds in a persistent example
+# database: DWCONF_EXAMPLE_DB, a folder (default .dwconf-cache/examples) or a shared
+# redis://HOST:PORT/N (conformance/example_database.py).
 for name, how in PROFILES.items():
-    settings.register_profile(name, **how, **COMMON_SETTINGS)
+    settings.register_profile(name, **how, **COMMON_SETTINGS, **(dict(database=EXAMPLE_DB) if name == NIGHTLY else {}))
 
 
 def check_profile(name: str, where: str) -> str:
@@ -37,7 +32,7 @@ def check_profile(name: str, where: str) -> str:
 
 
 def pytest_report_header(config):
-    if settings.get_current_profile_name() == "nightly" or os.environ.get("DWCONF_EXAMPLE_DB"):
+    if nightly() or os.environ.get("DWCONF_EXAMPLE_DB"):
         return EXAMPLE_DB_SAYS
 
 

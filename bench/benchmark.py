@@ -39,6 +39,7 @@ from conformance.checks import compare_with_references
 from reference.numpy_oracle import numpy_reference_and_magnitude
 from reference.registry import REFERENCES
 from reference.tolerance import error_bound
+from reports.failures import FailureWriter
 from reports.results import RunResults
 from runner import build_cache
 from runner.build import build, build_static
@@ -134,7 +135,8 @@ def row_rate(target, batch: int, geometries: int, random_seed: int = 0) -> tuple
     run by the suite's own property test with up to `batch` geometries per example."""
     kernel = KERNELS["seed_te_generic"]
     results = RunResults(references=list(REFERENCES))
-    test = property_test(kernel, target, tuple(REFERENCES.values()), results, Path(tempfile.mkdtemp()),
+    test = property_test(kernel, target, tuple(REFERENCES.values()), results,
+                         FailureWriter(Path(tempfile.mkdtemp()), results),
                          runner=InProcessRunner(), batch=batch)
     examples = max(1, round(geometries / ((1 + batch) / 2)))  # a batch holds (1 + batch) / 2 on average
     test = seed(random_seed)(settings(max_examples=examples, database=None, phases=[Phase.generate],

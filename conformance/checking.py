@@ -21,12 +21,13 @@ from conformance.examples_key import key_examples
 from conformance.self_checks import SelfCheck, self_check_verdicts
 from findings.table import known_failure, reached
 from model.coverage import case_classes, option_classes, possible_classes
+from model.failure import CRASH, ERROR as ERRORED, SHAPE, VALUES, Evidence, Failure
 from model.row import row_id
 from reference.comparison import COMPILED, ERROR, KNOWN, Verdict
-from reports.failures import Failure, write_failure
 from runner.isolation import InProcessRunner
 from strategies.inputs import batches, conv_examples
-from strategies.pinned import pinned_examples, spread
+from strategies.budget import nightly, row_examples, share_of
+from strategies.pinned import pinned_examples
 from targets.rpc import DeviceLost
 
 
@@ -34,9 +35,9 @@ IN_PROCESS = InProcessRunner()
 
 
 class ConformanceFailure(AssertionError):
-    """A kernel disagreed with a reference, or failed to build or run. `write_up(**how)` writes
-    the failing example to the report; `how` is Failure's `nondeterministic`, `pinned` and
-    `also_fails_on` (run_row calls it once, for the case the row reports)."""
+    """A kernel disagreed with a reference, or failed to build or run. `write_up(**how)` hands
+    the failing example to the write-up listener; `how` is Failure's `nondeterministic`,
+    `pinned` and `also_fails_on` (run_row calls it once, for the case the row reports)."""
 
     def __init__(self, message: str, write_up=None):
         super().__init__(message)
@@ -48,10 +49,11 @@ def same_verdict(references, status: str, message: str) -> list[Verdict]:
     return [Verdict(ref.name, status, message) for ref in references]
 
 
-def check_example(kernel, target, ex, references, results, report_dir, runner=None) -> list[Verdict]:
+def check_example(kernel, target, ex, references, results, write_up, runner=None) -> list[Verdict]:
     """Check one example of one row (its kernel's check: the convolution or a gradient, against
-    the `references`, and the self-checks among them: relations, differentials); record it;
-    raise ConformanceFailure when it fails."""
+    the `references`, and the self-checks among them: relations, differentials); record it in
+    `results`; raise ConformanceFailure when it fails (its write-up goes to the `write_up`
+    listener: reports/failures.py FailureWriter)."""
     started = time.perf_counter()
     outcome = (runner or IN_PROCESS).run(kernel, target, ex)
     classes = {**case_classes(ex.case), **option_classes(kernel, ex.options)}
@@ -83,28 +85,39 @@ def check_example(kernel, target, ex, references, results, report_dir, runner=No
     failing = [v for v in verdicts if v.failed]
     if not failing:
         return verdicts
-    write_up = functools.partial(write_up_failure, kernel, target, ex, outcome, verdicts, results, report_dir)
+    def write_failure(**how):
+        write_up(failure_of(kernel, target, ex, outcome, verdicts, **how))
+
     raise ConformanceFailure(f"{kernel.name} on {target.name}, {ex.case.summary()}:\n"
-                             + "\n".join(f"  {v.reference}: {v.status}: {v.message}" for v in failing), write_up)
+                             + "\n".join(f"  {v.reference}: {v.status}: {v.message}" for v in failing), write_failure)
 
 
-def write_up_failure(kernel, target, ex, outcome, verdicts, results, report_dir, **how) -> None:
-    """Write one failing example up (repro, bug report) and record it in the run's results;
-    `how`: nondeterministic, pinned, also_fails_on (see Failure)."""
-    check = check_for(kernel)
-    oracle, bound, layout = check.expected(kernel, ex) if outcome.actual is not None else (None, None, None)
-    failure = Failure(kernel, target, ex, verdicts, outcome.actual, oracle, bound, layout, error=outcome.error,
-                      repro=check.repro(kernel, target, ex, outcome.script) if outcome.script is not None else None,
-                      **how)
-    results.record_failure(write_failure(report_dir, failure))
+def failure_of(kernel, target, ex, outcome, verdicts, nondeterministic=False, pinned=None,
+               also_fails_on=()) -> Failure:
+    """The record of one failing example, with the evidence its write-up renders."""
+    failing = [v for v in verdicts if v.failed]
+    if outcome.error:
+        kind = CRASH if outcome.died else SHAPE if outcome.error.startswith("shape error") else ERRORED
+        message = outcome.error
+    else:
+        kind = SHAPE if any(v.message.startswith("shape ") for v in failing) else VALUES
+        message = "; ".join(f"{v.reference}: {v.message}" for v in failing)
+    if nondeterministic:
+        message = f"nondeterministic (failed, then passed when replayed): {message}"
+    oracle, bound, layout = check_for(kernel).expected(kernel, ex) if outcome.actual is not None else (None,) * 3
+    return Failure(kind, kernel.name, target.name,
+                   ex.case.summary() + (f"  # options {dict(ex.options)}" if ex.options else ""), message,
+                   [v.to_dict() for v in verdicts], ex.case.to_dict(), nondeterministic, pinned, list(also_fails_on),
+                   evidence=Evidence(kernel, target, ex, verdicts, outcome.actual, oracle, bound, layout,
+                                     outcome.error, outcome.script))
 
 
-def pinned_failures(kernel, target, references, results, report_dir, runner=None) -> list:
+def pinned_failures(kernel, target, references, results, write_up, runner=None) -> list:
     """Check the row's pinned examples, each once: (name, ConformanceFailure) for each that fails."""
     failed = []
     for name, ex in pinned_examples(kernel, target):
         try:
-            check_example(kernel, target, ex, references, results, report_dir, runner)
+            check_example(kernel, target, ex, references, results, write_up, runner)
         except ConformanceFailure as failure:
             failed.append((name, failure))
     return failed
@@ -148,7 +161,7 @@ def run_row(test, pinned: list = ()) -> None:
 GENERIC_BATCH = 32
 
 
-def property_test(kernel, target, references, results, report_dir, runner=None, every_self_check=False,
+def property_test(kernel, target, references, results, write_up, runner=None, every_self_check=False,
                   batch: int | None = None):
     """The Hypothesis test of one kernel x target row's generated examples, steered towards
     the largest error relative to its bound (pinned examples: `pinned_failures`). Each example
@@ -157,7 +170,9 @@ def property_test(kernel, target, references, results, report_dir, runner=None, 
     (default GENERIC_BATCH) geometries, checked in turn until one fails; batch=1 checks one per
     example, as static kernels always do."""
 
-    # Hypothesis derives a row's derandomized examples from check_row's source too: keep it as is.
+    # Hypothesis derives a row's derandomized examples from check_row's source too: keep it as
+    # is (so `report_dir` names the write-up listener here).
+    report_dir = write_up
     def check_row(ex):
         verdicts = check_example(kernel, target, ex, references, results, report_dir, runner)
         steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),
@@ -171,13 +186,12 @@ def property_test(kernel, target, references, results, report_dir, runner=None, 
         steer_towards(max(errors), label="error / bound")
 
     space = target.restrict(kernel.space, kernel.kind)
-    nightly = settings.get_current_profile_name() == "nightly"
-    if kernel.generic is not None and target.example_share < 1 and not nightly:
+    if kernel.generic is not None:
         # A shape-generic kernel builds once per dtype, so its cost is its dtypes: a target with
         # a share of the examples gets a like share of them (a compile-only GPU row: float32).
-        space = dataclasses.replace(space, dtypes=tuple(spread(list(space.dtypes), target.example_share)))
+        space = dataclasses.replace(space, dtypes=tuple(share_of(list(space.dtypes), target.example_share)))
     results.expect_classes(kernel.name, target.name, {**possible_classes(space), **(kernel.option_classes or {})})
-    pick = any(isinstance(r, SelfCheck) for r in references) and not every_self_check and not nightly
+    pick = any(isinstance(r, SelfCheck) for r in references) and not every_self_check and not nightly()
     examples = conv_examples(space, kernel.options, kernel.gradient is not None, pick)
     key = f"dwconf:{row_id(kernel.name, target.examples_key)}"
     size = (batch or GENERIC_BATCH) if kernel.generic is not None else 1
@@ -186,9 +200,6 @@ def property_test(kernel, target, references, results, report_dir, runner=None, 
     else:
         test = given(ex=examples)(key_examples(check_row, key))
     # Slow-to-build kernels and costly targets (GPU targets with no device here among them) get
-    # their share of the examples, except in the nightly profile.
-    share = kernel.example_share * target.example_share
-    if share < 1 and not nightly:
-        current = settings.default
-        test = settings(current, max_examples=max(5, int(current.max_examples * share)))(test)
-    return test
+    # their share of the examples, except in the nightly profile (strategies/budget.py).
+    count = row_examples(kernel.example_share, target.example_share, compile_only=not target.runnable)
+    return test if count is None else settings(settings.default, max_examples=count)(test)

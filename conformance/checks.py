@@ -2,18 +2,16 @@
 
 Both checks have one interface, so `checking.check_example` serves every row: `verdicts`
 compares an output with every selected reference inside the error model's bound, `expected`
-is the float64 result a report shows (with its bound and layout), `repro` the standalone
-script of a failure.
+is the float64 result a report shows (with its bound and layout).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from reference.comparison import ERROR, FAIL, SKIP, Verdict, closer_to_float64, compare
-from reference.gradients import GRADIENTS, gradient_bound, gradient_length, gradient_magnitude, numpy_gradients
+from reference.gradients import GRADIENTS, gradient_bound, gradient_magnitude, numpy_gradients
 from reference.block_oracle import numpy_block
 from reference.tolerance import computed_in, error_bound
-from reports.repro import backward_repro_script, repro_script
 from runner.isolation import short_error
 
 
@@ -74,10 +72,6 @@ class ForwardCheck:
         oracle, magnitude, floor = numpy_block(case, ex.arrays)
         return oracle, error_bound(case, magnitude, computed_in(case, ex.out_dtype), "float64", floor), case.layout
 
-    @staticmethod
-    def repro(kernel, target, ex, script: str):
-        return repro_script(kernel, target, ex, script)
-
 
 class GradientCheck:
     """One gradient (the kernel's `gradient`), against numpy's float64 gradients and torch autograd."""
@@ -101,12 +95,6 @@ class GradientCheck:
         bound = gradient_bound(ex.case, kernel.gradient, gradient_magnitude(ex.case, kernel.gradient, *arrays),
                                ex.case.dtype, "float64")
         return oracle, bound, ex.case.layout if kernel.gradient == "input" else ex.case.weight_layout
-
-    @staticmethod
-    def repro(kernel, target, ex, script: str):
-        arrays = {"data": ex.data, "weight": ex.weight, "grad_out": ex.grad_out}
-        return backward_repro_script(kernel, kernel.gradient, gradient_length(ex.case, kernel.gradient), target,
-                                     ex.case, arrays, script)
 
 
 def check_for(kernel):

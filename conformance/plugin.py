@@ -1,17 +1,16 @@
 """dwconf's pytest plugin for the matrix: the selection options, the typed `Selection`, the
-kernel x target rows as parametrization, and the fixtures the conformance tests use."""
+kernel x target rows as parametrization, and the fixtures the conformance tests use (the
+report's, `run_results` and the `write_up` listener, come from reports/plugin.py)."""
 from __future__ import annotations
 
 import os
-import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from conformance.shards import DEFAULT_COST, load_costs, parse_shard, split
 from model.row import Row
-from reports.plugin import RESULTS, existing_file, report_dir
 from runner.isolation import DEFAULT_TIMEOUT
 
 SELECTION = pytest.StashKey["Selection"]()
@@ -19,13 +18,13 @@ SELECTION = pytest.StashKey["Selection"]()
 
 @dataclass(frozen=True)
 class Selection:
-    """What this run checks: kernels x targets against references, writing to report_dir."""
+    """What this run checks: kernels x targets against references."""
 
     kernels: tuple
     targets: tuple
     references: tuple
-    report_dir: Path
     shard: tuple | None = None  # (I, N): this run is the I-th of N shards (conformance/shards.py)
+    notes: dict = field(default_factory=dict, hash=False)  # what the report's environment says of the selection
 
     @property
     def rows(self) -> list[Row]:
@@ -39,6 +38,16 @@ class Selection:
         """Whether one of `kernels` (names, None: any) and one of `targets` are selected."""
         return ((kernels is None or any(k.name in kernels for k in self.kernels))
                 and (targets is None or any(t.name in targets for t in self.targets)))
+
+
+def existing_file(text: str) -> Path:
+    """An option's file (--shard-costs, --diff-against): one that exists (argparse names the
+    option and the value otherwise)."""
+    import argparse
+
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    return Path(text)
 
 
 def positive_seconds(text: str) -> float:
@@ -108,8 +117,6 @@ def pytest_configure(config):
     from kernels.registry import register_kernel, select_kernels
     from kernels.user_module import load_kernel_module
     from conformance.self_checks import select_checks
-    from reports.environment import environment
-    from reports.results import RunResults
     from targets.discovery import select_targets
 
     config.addinivalue_line("markers", "finding(kernels, targets): a finding's test, run when the selection has "
@@ -128,24 +135,17 @@ def pytest_configure(config):
             kernels=select_kernels(config.getoption("kernels")),
             targets=select_targets(config.getoption("targets")) + remote_targets(config),
             references=select_checks(config.getoption("references")),
-            report_dir=report_dir(config),
             shard=parse_shard(config.getoption("shard")) if config.getoption("shard") else None,
         )
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
-    config.stash[SELECTION] = selection
-    run_environment = dict(environment())
     if selection.shard:
-        run_environment["shard"] = "{}/{}".format(*selection.shard)
+        selection.notes["shard"] = "{}/{}".format(*selection.shard)
     remote = [t for t in selection.targets if t.rpc]
     if remote:  # the report says which farm and which target each device was built for
-        run_environment["rpc farm"] = f"tracker {config.getoption('rpc_tracker')}; " + "; ".join(
+        selection.notes["rpc farm"] = f"tracker {config.getoption('rpc_tracker')}; " + "; ".join(
             f"{t.name}: {t.spec}" for t in remote)
-    config.stash[RESULTS] = RunResults(references=[r.name for r in selection.references],
-                                       environment=run_environment)
-    if not hasattr(config, "workerinput"):  # the controller (or a plain run) starts clean
-        for stale in ("parts", "failures"):
-            shutil.rmtree(selection.report_dir / stale, ignore_errors=True)
+    config.stash[SELECTION] = selection
 
 
 def remote_targets(config) -> tuple:
@@ -220,11 +220,6 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def run_results(request):
-    return request.config.stash[RESULTS]
-
-
-@pytest.fixture(scope="session")
 def kernel_runner(request):
     """Where kernels are built and called: a reused worker process (default) or this process."""
     from runner.isolation import InProcessRunner, IsolatedRunner
@@ -239,8 +234,3 @@ def kernel_runner(request):
 @pytest.fixture(scope="session")
 def selected_references(request):
     return request.config.stash[SELECTION].references
-
-
-@pytest.fixture(name="report_dir", scope="session")
-def report_dir_fixture(request):
-    return request.config.stash[SELECTION].report_dir

@@ -11,21 +11,28 @@ from hypothesis import event, given, settings
 
 from conformance.examples_key import key_examples
 from findings.table import known_failure
+from model.failure import REFUSAL, Evidence, Failure
 from model.row import row_id
 from reference.torch_reference import torch_on_invalid
-from reports.refusals import RefusalFailure, refusal_repro, write_refusal_failure
+from strategies.budget import defect_examples
 from strategies.invalid import invalid_convs
 
 KNOWN, REFUSED = "known", "refused"
-MIN_EXAMPLES_PER_DEFECT = 3
 
 
 class NotRefused(AssertionError):
     """An invalid input was accepted, or crashed or hung the worker; `failure` describes it."""
 
-    def __init__(self, failure: RefusalFailure, conv):
-        super().__init__(f"{failure.path} on {failure.target}: {failure.input}: {failure.outcome}: {failure.message}")
+    def __init__(self, failure: Failure, conv):
+        super().__init__(f"{failure.kernel} on {failure.target}: {failure.case_summary}: {failure.message}")
         self.failure, self.conv = failure, conv
+
+
+def RefusalFailure(path: str, target: str, defect: str, summary: str, outcome: str, message: str,  # noqa: N802
+                   torch: str) -> Failure:
+    """The record of an invalid input a path did not refuse (named as check_refusal calls it:
+    Hypothesis seeds a refusal row's examples from that function's source)."""
+    return Failure(REFUSAL, f"refuse:{path}", target, summary, f"{outcome}: {message}", defect=defect, torch=torch)
 
 
 def why_not_refusal_row(path, target) -> str | None:
@@ -67,20 +74,19 @@ def refusal_test(path, target, defect, results, runner):
 
     key_examples(check_refusal, f"dwconf:{row_id(kernel, target.name)}:{defect}")
     test = given(conv=invalid_convs((defect,), path.members_for(defect)))(check_refusal)
-    share = max(MIN_EXAMPLES_PER_DEFECT, settings.default.max_examples // len(path.defects))
-    return settings(settings.default, max_examples=share)(test)
+    return settings(settings.default, max_examples=defect_examples(len(path.defects)))(test)
 
 
-def run_refusal_row(path, target, results, report_dir, runner) -> None:
-    """Run the row, one Hypothesis test per defect; write up the shrunk input of each defect that
-    was not refused, then fail naming them all."""
+def run_refusal_row(path, target, results, write_up, runner) -> None:
+    """Run the row, one Hypothesis test per defect; hand the shrunk input of each defect that was
+    not refused to the `write_up` listener, then fail naming them all."""
     failures = []
     for defect in path.defects:
         try:
             refusal_test(path, target, defect, results, runner)()
         except NotRefused as not_refused:
-            repro = refusal_repro(path, target, not_refused.conv)
-            results.refusal_failures.append(write_refusal_failure(report_dir, not_refused.failure, repro))
+            not_refused.failure.evidence = Evidence(path, target, not_refused.conv)
+            write_up(not_refused.failure)
             failures.append(str(not_refused))
     if failures:
         raise AssertionError("invalid inputs not refused:\n" + "\n".join(failures))

@@ -12,7 +12,7 @@ from conformance.checking import pinned_failures, property_test, run_row
 from targets.rpc import DeviceLost
 
 
-def test_conformance(row, selected_references, run_results, report_dir, kernel_runner):
+def test_conformance(row, selected_references, run_results, write_up, kernel_runner):
     kernel, target = row.kernel, row.target
     reason = target.why_unavailable or kernel.why_unsupported_target(target)
     if reason:
@@ -20,8 +20,8 @@ def test_conformance(row, selected_references, run_results, report_dir, kernel_r
         pytest.skip(f"{kernel.name} on {target.name}: {reason}")
     started = time.perf_counter()
     try:
-        pinned = pinned_failures(kernel, target, selected_references, run_results, report_dir, kernel_runner)
-        run_row(property_test(kernel, target, selected_references, run_results, report_dir, kernel_runner), pinned)
+        pinned = pinned_failures(kernel, target, selected_references, run_results, write_up, kernel_runner)
+        run_row(property_test(kernel, target, selected_references, run_results, write_up, kernel_runner), pinned)
     except DeviceLost as lost:
         pytest.fail(f"{kernel.name} on {target.name}: {lost}", pytrace=False)
     finally:

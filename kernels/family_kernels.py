@@ -15,6 +15,7 @@ from kernels.kernel import Kernel
 from model.axis import LAYOUTS_BY_RANK, RANKS
 from model.case import ALL_DTYPES
 from model.space import CaseSpace
+from strategies.budget import MEMBER_NIGHTLY_TARGETS, MEMBER_SHARE
 
 CHANNELS_FIRST = tuple(LAYOUTS_BY_RANK[r][0] for r in RANKS)
 CHANNELS_LAST = tuple(LAYOUTS_BY_RANK[r][1] for r in RANKS)
@@ -111,17 +112,11 @@ def members(kernel: Kernel, skip: tuple = ()) -> tuple[Kernel, ...]:
             space = dataclasses.replace(kernel.space, ranks=(rank,), directions=(transposed,), layouts=layouts)
             rows.append(dataclasses.replace(kernel, name=f"{prefix}_{op}{suffix}", space=space, takes=kernel.space,
                                             example_share=MEMBER_SHARE * kernel.example_share,
-                                            nightly_targets=NIGHTLY_TARGETS, description=f"{op}: {kernel.description}"))
+                                            nightly_targets=MEMBER_NIGHTLY_TARGETS,
+                                            description=f"{op}: {kernel.description}"))
     return tuple(rows)
 
 
-# A member row's share of the profile's examples (ci: 60 -> 9; a kernel's own share multiplies it; at
-# least 5). 0.2 put a cold `tox -e conformance` at 606 s with the channels-last, gradient and
-# refusal rows of the family (measured 2026-12-08; the limit is 600).
-MEMBER_SHARE = 0.15
-# The other llvm mcpus repeat llvm's compute with another instruction set: the family's rows run
-# there in nightly (ci covers every member on llvm, c and the compile-only GPU targets).
-NIGHTLY_TARGETS = ("llvm-native", "llvm-x86-64")
 TOPI_FAMILY = Kernel(
     name="topi_family", compute=topi_family,
     space=CaseSpace(**FAMILY_SPACE, layouts=CHANNELS_FIRST, max_transposed_dilation=1),

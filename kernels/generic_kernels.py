@@ -6,13 +6,14 @@ Dynamic-shape code paths are worth testing in their own right (index arithmetic 
 variables, runtime shape checks), and one build serves thousands of examples: on CUDA that
 is one nvcc run per (dtype, options) instead of one per case.
 """
-from hypothesis import settings, strategies as st
+from hypothesis import strategies as st
 from tvm import te, tirx
 
 from kernels.kernel import Kernel
 from kernels.scheduled_kernels import bind_flat
 from model.case import DTYPES
 from model.space import CaseSpace
+from strategies.budget import nightly
 
 SCALARS = ("pad_top", "pad_left", "pad_bottom", "pad_right", "stride_h", "stride_w", "dilation_h", "dilation_w")
 
@@ -61,7 +62,7 @@ def generic_gpu_options(case):
     """Threads per block: each value is one build per dtype (~10 s: symbolic shapes make a slow
     lowering). Outside the nightly profile one count per dtype, each count for one of them, so a
     run covers every count and every dtype in four builds instead of sixteen."""
-    if settings.get_current_profile_name() == "nightly":
+    if nightly():
         threads = st.sampled_from(GENERIC_GPU_THREADS)
     else:
         threads = st.just(GENERIC_GPU_THREADS[DTYPES.index(case.dtype) % len(GENERIC_GPU_THREADS)])

@@ -6,6 +6,7 @@ from typing import Callable
 
 from kernels.kinds import KINDS
 from model.space import CaseSpace
+from strategies.budget import nightly
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,8 @@ class Kernel:
 
     def why_unsupported_target(self, target) -> str | None:
         """None when this kernel can be built for `target` at all (in this profile), else the reason."""
-        if target.name in self.nightly_targets:
-            from hypothesis import settings
-
-            if settings.get_current_profile_name() != "nightly":
-                return f"{self.name} runs on {target.name} in the nightly profile only (the ci profile's budget)"
+        if target.name in self.nightly_targets and not nightly():
+            return f"{self.name} runs on {target.name} in the nightly profile only (the ci profile's budget)"
         if self.unavailable is not None:
             reason = self.unavailable()
             if reason:

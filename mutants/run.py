@@ -27,9 +27,11 @@ from hypothesis import Phase, seed, settings
 from conformance.checking import ConformanceFailure, property_test, run_row
 from mutants.kernels import MUTANTS, Mutant
 from conformance.self_checks import select_checks
+from reports.failures import FailureWriter
 from reports.results import RunResults
 from model.case import DepthwiseCase
 from model.row import row_id
+from strategies.budget import PROFILES
 from targets.discovery import select_targets
 
 
@@ -39,7 +41,8 @@ def hunt(mutant, target, checks, max_examples: int, report_dir: str, every_check
     failing) case or None, the columns that failed). Derandomized as in the ci profile, or with
     `random_seed` Hypothesis' seed (and no shrinking)."""
     results = RunResults(references=[c.name for c in checks])
-    test = property_test(mutant.kernel, target, checks, results, report_dir, every_self_check=every_check)
+    test = property_test(mutant.kernel, target, checks, results, FailureWriter(report_dir, results),
+                         every_self_check=every_check)
     how = dict(max_examples=max_examples, database=None, derandomize=True, deadline=None)
     if not shrink or random_seed is not None:
         how.update(phases=(Phase.generate,))
@@ -128,7 +131,8 @@ BAR = {60: 0.95, 10: 0.80}
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--targets", default="llvm")
-    parser.add_argument("--max-examples", type=int, default=60, help="the ci profile's count (default 60)")
+    ci = PROFILES["ci"]["max_examples"]
+    parser.add_argument("--max-examples", type=int, default=ci, help=f"the ci profile's count (default {ci})")
     parser.add_argument("--references", default="numpy",
                         help="check columns, as in the suite's --references (default numpy); e.g. "
                              "'relations,differentials': the checks that need no framework")

@@ -16,13 +16,14 @@ def one_line(text: str, width: int) -> str:
 
 def bug_report_markdown(failure, repro: str, environment: dict, picture: bool = False, replay: str = "",
                         regression_test: bool = False) -> str:
-    """A reports.failures.Failure as markdown: title, environment, minimal case, expected vs
-    actual, statistics, and the repro inline."""
-    kernel, target, ex, verdicts = failure.kernel, failure.target, failure.example, failure.verdicts
-    actual, expected, error = failure.actual, failure.oracle, failure.error
+    """A failing example (model.failure.Failure, with its evidence) as markdown: title,
+    environment, minimal case, expected vs actual, statistics, and the repro inline."""
+    evidence = failure.evidence
+    kernel, target, ex, verdicts = evidence.kernel, evidence.target, evidence.example, evidence.verdicts
+    actual, expected, error = evidence.actual, evidence.oracle, evidence.error
     pinned, also_fails_on = failure.pinned, failure.also_fails_on
     case = ex.case
-    failing = failure.failing
+    failing = [v for v in verdicts if v.failed]
     against = ", ".join(v.reference for v in failing) or "the references"
     what = one_line(error, 120) if error else "wrong result"
     title = f"[{target.name}] {kernel.description or kernel.name}: {what} for {case.summary()}"

@@ -1,42 +1,21 @@
-"""A failing example of a row (`Failure`) and writing it to disk: case, repro, arrays, bug report."""
+"""Writing a failure up (model/failure.py's record) to disk: case, repro, arrays, bug report."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from hypothesis import settings
 
+from model.failure import REFUSAL, Evidence, Failure
 from model.row import row_id
+from reference.gradients import gradient_length
 from reports.bug_report import bug_report_markdown
 from reports.environment import environment
 from reports.pictures import error_heatmap
+from reports.refusals import write_refusal_failure
 from reports.regression import regression_test, replay_command
-from reports.results import FailureRecord
-
-
-@dataclass
-class Failure:
-    """One failing example of a kernel on a target: what its write-up renders."""
-
-    kernel: object
-    target: object
-    example: object  # model.example.ConvExample
-    verdicts: list  # reference.comparison.Verdict, one per reference
-    actual: np.ndarray | None = None  # the kernel's output, where it gave one
-    oracle: np.ndarray | None = None  # the float64 result it should be near
-    bound: np.ndarray | None = None  # how near: the error model's bound per element
-    layout: str | None = None  # the output's layout (reports/pictures.py: any output layout, or HWOI)
-    error: str | None = None  # why the kernel gave no output (compile, run, shape, crash)
-    repro: tuple | None = None  # (script text, arrays to save beside it); None: no module to rebuild
-    nondeterministic: bool = False  # failed, then passed when replayed
-    pinned: str | None = None  # the pinned example this is (not shrunk: no generated example failed)
-    also_fails_on: tuple = ()  # pinned examples that fail too
-
-    @property
-    def failing(self) -> list:
-        return [v for v in self.verdicts if v.failed]
+from reports.repro import backward_repro_script, repro_script
 
 
 def unused_directory(parent: Path, stem: str) -> Path:
@@ -52,32 +31,55 @@ def unused_directory(parent: Path, stem: str) -> Path:
             n += 1
 
 
-def write_failure(report_dir: Path, failure: Failure) -> FailureRecord:
-    """Write the failure's files under report_dir/failures/<kernel>-<target>-<n>/ and describe them."""
-    kernel, target, ex = failure.kernel, failure.target, failure.example
+def repro_of(evidence: Evidence) -> tuple | None:
+    """(script text, arrays to save beside it) of a failing example; None without a module to rebuild."""
+    kernel, target, ex = evidence.kernel, evidence.target, evidence.example
+    if evidence.script is None:
+        return None
+    if kernel.gradient is None:
+        return repro_script(kernel, target, ex, evidence.script)
+    arrays = {"data": ex.data, "weight": ex.weight, "grad_out": ex.grad_out}
+    return backward_repro_script(kernel, kernel.gradient, gradient_length(ex.case, kernel.gradient), target,
+                                 ex.case, arrays, evidence.script)
+
+
+def write_failure(report_dir: Path, failure: Failure) -> Failure:
+    """Write the failure's files under report_dir/failures/ and fill in where they went: a row's
+    example under <kernel>-<target>-<n>/ (repro, regression test, arrays, case, heatmap, bug
+    report), an invalid input not refused under refuse-<path>-<target>-<defect>/."""
+    if failure.kind == REFUSAL:
+        return write_refusal_failure(report_dir, failure)
+    evidence = failure.evidence
+    kernel, target, ex = evidence.kernel, evidence.target, evidence.example
     out = unused_directory(Path(report_dir) / "failures", row_id(kernel.name, target.name))
-    repro, side_files = failure.repro or (
-        "# no repro script: the kernel's own compute or schedule raised (see the error)\n", {})
-    (out / "repro.py").write_text(repro)
-    if failure.repro:
-        compile_only = failure.actual is None and (failure.error or "").startswith("compile")
-        (out / "test_regression.py").write_text(regression_test(repro, kernel, target, ex.case, compile_only))
+    repro = repro_of(evidence)
+    script, side_files = repro or ("# no repro script: the kernel's own compute or schedule raised (see the error)\n", {})
+    (out / "repro.py").write_text(script)
+    if repro:
+        compile_only = evidence.actual is None and (evidence.error or "").startswith("compile")
+        (out / "test_regression.py").write_text(regression_test(script, kernel, target, ex.case, compile_only))
     if side_files:
         np.savez(out / "data.npz", **side_files)
     (out / "case.json").write_text(json.dumps({**ex.case.to_dict(), "options": dict(ex.options)}, indent=1))
     picture = None
-    if failure.actual is not None and failure.oracle is not None:
-        picture = error_heatmap(failure.actual, failure.oracle, failure.bound, failure.layout,
+    if evidence.actual is not None and evidence.oracle is not None:
+        picture = error_heatmap(evidence.actual, evidence.oracle, evidence.bound, evidence.layout,
                                 out / "error_heatmap.png", f"{kernel.name} on {target.name}")
-    replay = replay_command(kernel, target, settings.get_current_profile_name())
-    report = bug_report_markdown(failure, repro, environment(), picture is not None, replay,
-                                 regression_test=failure.repro is not None)
-    (out / "bug_report.md").write_text(report)
-    message = failure.error or "; ".join(f"{v.reference}: {v.message}" for v in failure.failing)
-    if failure.nondeterministic:
-        message = f"nondeterministic (failed, then passed when replayed): {message}"
-    summary = ex.case.summary() + (f"  # options {dict(ex.options)}" if ex.options else "")
-    return FailureRecord(kernel.name, target.name, summary, message, [v.to_dict() for v in failure.verdicts],
-                         str(out.relative_to(report_dir)), repro, report, ex.case.to_dict(),
-                         failure.nondeterministic, failure.pinned, list(failure.also_fails_on),
-                         str(picture.relative_to(report_dir)) if picture else None, replay)
+    failure.replay = replay_command(kernel, target, settings.get_current_profile_name())
+    failure.bug_report = bug_report_markdown(failure, script, environment(), picture is not None, failure.replay,
+                                             regression_test=repro is not None)
+    (out / "bug_report.md").write_text(failure.bug_report)
+    failure.directory, failure.repro = str(out.relative_to(report_dir)), script
+    failure.picture = str(picture.relative_to(report_dir)) if picture else None
+    return failure
+
+
+class FailureWriter:
+    """The write-up listener conformance hands each Failure to: writes it under `report_dir`
+    and records it in the run's `results` (the reports plugin's fixture `write_up` is one)."""
+
+    def __init__(self, report_dir: Path, results):
+        self.report_dir, self.results = Path(report_dir), results
+
+    def __call__(self, failure: Failure) -> None:
+        self.results.record_failure(write_failure(self.report_dir, failure))

@@ -70,7 +70,7 @@ def write_html_report(results: RunResults, report_dir: Path, title: str = "dwcon
     matrix = grid(results, notes)  # first: the grid's notes get the first numbers
     rows = sorted(results.rows.values(), key=lambda r: (r.kernel, r.target))
     html = env.get_template("report.html.j2").render(
-        title=title, grid=matrix, rows=rows, references=results.references, failures=results.failures,
+        title=title, grid=matrix, rows=rows, references=results.references, failures=results.check_failures,
         environment=results.environment, totals=results.totals(), notes=notes, marks=MARKS,
         refusal_rows=results.refusal_rows, refusal_failures=results.refusal_failures, groups=kernel_groups(results),
         diff=diff, diff_baseline=baseline, diff_regressed=diff is not None and regressed(diff),

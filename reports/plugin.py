@@ -1,5 +1,7 @@
-"""dwconf's pytest plugin for the report: where it goes, merging the xdist workers' results,
-writing the HTML report and results.json at the end, and the matrix in the terminal summary."""
+"""dwconf's pytest plugin for the report: where it goes, the run's results and the write-up
+listener the conformance tests record into (fixtures `run_results` and `write_up`), merging the
+xdist workers' results, writing the HTML report and results.json at the end, and the matrix in
+the terminal summary."""
 from __future__ import annotations
 
 import os
@@ -9,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from conformance.plugin import SELECTION, existing_file
+
 DEFAULT_REPORT_DIR = "conformance-report"
-RESULTS = pytest.StashKey["RunResults"]()  # the run's reports.results.RunResults (set by the matrix plugin)
+RESULTS = pytest.StashKey["RunResults"]()  # the run's reports.results.RunResults
 REPORT_PATH = pytest.StashKey[Path]()  # index.html, once written
 
 
@@ -22,16 +26,6 @@ def pytest_addoption(parser):
         "--diff-against", default=None, type=existing_file,
         help="an earlier run's results.json: the report gets a section of what changed since "
              "(new failures, fixed findings, rows and coverage; python -m reports.diff prints the same)")
-
-
-def existing_file(text: str) -> Path:
-    """An option's file (--diff-against, --shard-costs): one that exists (argparse names the
-    option and the value otherwise)."""
-    import argparse
-
-    if not Path(text).is_file():
-        raise argparse.ArgumentTypeError(f"{text}: no such file")
-    return Path(text)
 
 
 def finding_outcome(report) -> str | None:
@@ -60,14 +54,43 @@ class FindingOutcomes:
             results.findings[report.nodeid] = outcome
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(trylast=True)  # after the matrix plugin has made its selection
 def pytest_configure(config):
-    if not hasattr(config, "workerinput"):
+    from reports.environment import environment
+    from reports.results import RunResults
+
+    selection = config.stash.get(SELECTION, None)
+    if selection is not None:
+        config.stash[RESULTS] = RunResults(references=[r.name for r in selection.references],
+                                           environment={**environment(), **selection.notes})
+    if not hasattr(config, "workerinput"):  # the controller (or a plain run) starts clean
+        for stale in ("parts", "failures"):
+            shutil.rmtree(report_dir(config) / stale, ignore_errors=True)
         config.pluginmanager.register(FindingOutcomes(config), "dwconf-finding-outcomes")
 
 
 def report_dir(config) -> Path:
     return Path(config.getoption("report_dir"))
+
+
+@pytest.fixture(scope="session")
+def run_results(request):
+    """The run's results (reports/results.py RunResults): the conformance tests record into it."""
+    return request.config.stash[RESULTS]
+
+
+@pytest.fixture(name="report_dir", scope="session")
+def report_dir_fixture(request) -> Path:
+    return report_dir(request.config)
+
+
+@pytest.fixture(scope="session")
+def write_up(request):
+    """The listener a conformance test hands each failure to: written under the report
+    directory and recorded in the run's results (reports/failures.py FailureWriter)."""
+    from reports.failures import FailureWriter
+
+    return FailureWriter(report_dir(request.config), request.config.stash[RESULTS])
 
 
 def pytest_sessionfinish(session):

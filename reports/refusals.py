@@ -3,9 +3,9 @@ tvm; exit 1 while TVM accepts the input, crashes or hangs) and a bug report."""
 from __future__ import annotations
 
 import inspect
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from model.failure import Failure
 from model.invalid import DEFECTS
 
 REPRO = '''\
@@ -68,21 +68,6 @@ def finding_repro(title: str, should_raise: str, paths: list, inputs: list) -> s
                                 table=", ".join(f"{p.name!r}: {p.attempt.__name__}" for p in paths), inputs=inputs)
 
 
-@dataclass
-class RefusalFailure:
-    """An invalid input a path did not refuse, as the report shows it."""
-
-    path: str
-    target: str
-    defect: str
-    input: str        # InvalidConv.summary()
-    outcome: str      # accepted / crash / timeout
-    message: str
-    torch: str        # what torch does with the same input
-    directory: str = ""  # relative to the report directory
-    repro: str = ""
-
-
 def refusal_repro(path, target, conv) -> str:
     """The standalone repro script of `conv` on `path` (kernels/refusal_paths.py) and `target`."""
     return REPRO.format(description=path.description, target=target.name, defect=conv.defect,
@@ -91,16 +76,20 @@ def refusal_repro(path, target, conv) -> str:
                         target_spec=dict(target.spec), function=path.attempt.__name__, run=target.runnable)
 
 
-def write_refusal_failure(report_dir: Path, failure: RefusalFailure, repro: str) -> dict:
-    """Write failures/refuse-<path>-<target>-<defect>/ (repro.py, bug_report.md); the record for results.json."""
-    directory = Path("failures") / f"refuse-{failure.path}-{failure.target}-{failure.defect}"
+def write_refusal_failure(report_dir: Path, failure: Failure) -> Failure:
+    """Write failures/refuse-<path>-<target>-<defect>/ (repro.py, bug_report.md) of an invalid
+    input a path did not refuse, and fill in where they went."""
+    path, target, conv = failure.evidence.kernel, failure.evidence.target, failure.evidence.example
+    repro = refusal_repro(path, target, conv)
+    directory = Path("failures") / f"{failure.kernel}-{failure.target}-{failure.defect}"
     folder = Path(report_dir) / directory
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "repro.py").write_text(repro)
-    (folder / "bug_report.md").write_text(
-        f"# {failure.path} on {failure.target} does not refuse {DEFECTS[failure.defect]}\n\n"
-        f"Input (shrunk): `{failure.input}`\n\nExpected: a Python exception at build or call time.\n\n"
-        f"Actual: {failure.outcome}: {failure.message}\n\nPyTorch on the same input: {failure.torch}\n\n"
+    failure.bug_report = (
+        f"# {failure.kernel} on {failure.target} does not refuse {DEFECTS[failure.defect]}\n\n"
+        f"Input (shrunk): `{failure.case_summary}`\n\nExpected: a Python exception at build or call time.\n\n"
+        f"Actual: {failure.message}\n\nPyTorch on the same input: {failure.torch}\n\n"
         f"```python\n{repro}```\n")
+    (folder / "bug_report.md").write_text(failure.bug_report)
     failure.directory, failure.repro = str(directory), repro
-    return asdict(failure)
+    return failure

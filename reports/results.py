@@ -4,12 +4,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
 from model.coverage import PAIRS
+from model.failure import REFUSAL, VALUES, Failure
 from model.row import row_id
 from reference.comparison import COMPILED, ERROR, FAIL, KNOWN, PASS, SKIP
 
@@ -23,31 +24,6 @@ def add_all(into: dict, other: dict) -> None:
     for name, counts in other.items():
         for key, n in counts.items():
             add(into.setdefault(name, {}), key, n)
-
-
-@dataclass
-class FailureRecord:
-    """One shrunk failure, as written under the report directory."""
-
-    kernel: str
-    target: str
-    case_summary: str
-    message: str
-    verdicts: list  # Verdict.to_dict() for each reference
-    directory: str  # relative to the report directory
-    repro: str      # the repro script's text
-    bug_report: str  # markdown
-    case: dict = field(default_factory=dict)  # DepthwiseCase.to_dict() of the case written up
-    nondeterministic: bool = False  # failed, then passed when replayed
-    pinned: str | None = None  # the pinned example this case is (not shrunk: no generated example failed)
-    also_fails_on: list = field(default_factory=list)  # pinned examples that fail too
-    picture: str | None = None  # the error heatmap (PNG), relative to the report directory
-    replay: str = ""  # the command that replays the row through dwconf
-
-    @property
-    def found_as(self) -> str:
-        """How the case was found: shrunk by Hypothesis, or a pinned example as it stands."""
-        return f"pinned example {self.pinned} (not shrunk)" if self.pinned else "shrunk case"
 
 
 @dataclass
@@ -99,13 +75,12 @@ class RunResults:
     """Everything the HTML report renders; mergeable across pytest-xdist workers."""
 
     rows: dict = field(default_factory=dict)
-    failures: list = field(default_factory=list)
+    failures: list = field(default_factory=list)  # model.failure.Failure, refusals among them
     references: list = field(default_factory=list)
     environment: dict = field(default_factory=dict)
     known_matches: dict = field(default_factory=dict)  # KnownFailure.key -> examples it explained
     # Inputs that must be refused: "{path}-{target}" -> {"counts": outcome -> inputs, "skip_reason"}
     refusal_rows: dict = field(default_factory=dict)
-    refusal_failures: list = field(default_factory=list)  # RefusalFailure dicts
     # The findings' tests (conformance/test_findings.py): node id -> outcome (xfailed: the finding
     # still holds; fixed: its strict xfail passed; passed, failed, skipped)
     findings: dict = field(default_factory=dict)
@@ -164,8 +139,18 @@ class RunResults:
     def record_known(self, key: str) -> None:
         add(self.known_matches, key)
 
-    def record_failure(self, failure: FailureRecord) -> None:
+    def record_failure(self, failure: Failure) -> None:
         self.failures.append(failure)
+
+    @property
+    def refusal_failures(self) -> list:
+        """The invalid inputs a path did not refuse."""
+        return [f for f in self.failures if f.kind == REFUSAL]
+
+    @property
+    def check_failures(self) -> list:
+        """Every other failure: a row's example that failed a check, or gave no output."""
+        return [f for f in self.failures if f.kind != REFUSAL]
 
     # ---- summaries -----------------------------------------------------------------
     @staticmethod
@@ -184,7 +169,10 @@ class RunResults:
 
     # ---- persistence (xdist workers write, the controller merges) -----------------------
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=1, sort_keys=True)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["rows"] = {key: asdict(row) for key, row in self.rows.items()}
+        data["failures"] = [f.to_dict() for f in self.failures]
+        return json.dumps(data, indent=1, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> "RunResults":
@@ -192,9 +180,9 @@ class RunResults:
         results = cls(references=raw["references"], environment=raw["environment"],
                       known_matches=raw.get("known_matches", {}), findings=raw.get("findings", {}))
         results.rows = {k: RowResult(**v) for k, v in raw["rows"].items()}
-        results.failures = [FailureRecord(**f) for f in raw["failures"]]
+        results.failures = [Failure.from_dict({"kind": VALUES, **f}) for f in raw["failures"]]
+        results.failures += [older_refusal(f) for f in raw.get("refusal_failures", [])]
         results.refusal_rows = raw.get("refusal_rows", {})
-        results.refusal_failures = raw.get("refusal_failures", [])
         return results
 
     def merge(self, other: "RunResults") -> None:
@@ -217,7 +205,6 @@ class RunResults:
             mine["skip_reason"] = mine["skip_reason"] or theirs["skip_reason"]
             for outcome, n in theirs["counts"].items():
                 add(mine["counts"], outcome, n)
-        self.refusal_failures.extend(other.refusal_failures)
         for key, n in other.known_matches.items():
             add(self.known_matches, key, n)
         self.findings.update(other.findings)
@@ -230,3 +217,10 @@ class RunResults:
         for part in sorted(directory.glob("*.json")):
             merged.merge(cls.from_json(part.read_text()))
         return merged
+
+
+def older_refusal(raw: dict) -> Failure:
+    """A refusal failure as results.json kept it before failures had one record (a baseline's)."""
+    return Failure(REFUSAL, f"refuse:{raw['path']}", raw["target"], raw["input"], f"{raw['outcome']}: {raw['message']}",
+                   defect=raw["defect"], torch=raw["torch"], directory=raw.get("directory", ""),
+                   repro=raw.get("repro", ""))

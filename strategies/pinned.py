@@ -1,11 +1,9 @@
 """Examples every run checks first: the seed chapter's own case and the classic small ones."""
 import dataclasses
-import math
-
-from hypothesis import settings
 
 from model.case import DepthwiseCase
 from model.example import ConvExample, seeded_example
+from strategies.budget import REAL_LAYER_TARGETS, nightly, share_of
 
 # The seed chapter: ic, n, k, p, s = 256, 12, 3, 1, 1 (data from np.random.normal).
 SEED_CHAPTER_CASE = DepthwiseCase(channels=256, height=12, width=12, kernel_h=3, kernel_w=3,
@@ -61,12 +59,6 @@ REAL_LAYERS = {
 }
 
 
-# The targets whose rows check the real layers outside nightly (and a GPU with a device): a
-# layer is one more build per row, and the other llvm mcpus (llvm-native, llvm-x86-64) repeat
-# llvm's compute with another instruction set: theirs come in nightly.
-REAL_LAYER_TARGETS = ("llvm", "c")
-
-
 def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
     """(name, example) for the pinned cases a kernel supports on a target (the classic ones and
     the real models' layers), each with seeded normal data (seed 0, as the chapter) and the
@@ -81,8 +73,7 @@ def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
     on REAL_LAYER_TARGETS (and GPUs with a device); all of them everywhere in nightly."""
     examples = []
     classic = kernel.classic_pinned and (target is None or not target.gpu or target.runnable)
-    nightly = settings.get_current_profile_name() == "nightly"
-    real = (target is None or nightly or target.examples_key in REAL_LAYER_TARGETS
+    real = (target is None or nightly() or target.examples_key in REAL_LAYER_TARGETS
             or (target.gpu and target.runnable))
     for name, case in {**CLASSIC_CASES, **(REAL_LAYERS if real else {})}.items() if classic else ():
         for candidate in (case, case.with_layout(case.other_layout)):
@@ -95,12 +86,4 @@ def pinned_examples(kernel, target=None) -> list[tuple[str, ConvExample]]:
         if kernel.supports(case, target):
             ex = seeded_example(case, 0, 0 if case.is_integer else None, tuple(sorted(options.items())))
             examples.append((name, dataclasses.replace(ex, pick=len(examples))))
-    if target is not None and target.example_share < 1 and not nightly:
-        return spread(examples, target.example_share)
-    return examples
-
-
-def spread(items: list, share: float) -> list:
-    """`share` of `items` (at least one), evenly spaced from the first."""
-    keep = min(len(items), max(1, math.ceil(len(items) * share)))
-    return [items[i] for i in sorted({round(j * len(items) / keep) for j in range(keep)})]
+    return examples if target is None else share_of(examples, target.example_share)

@@ -18,6 +18,7 @@ from typing import Callable
 
 from findings.table import excluded_dtypes
 from model.selection import select_named
+from strategies.budget import COMPILE_ONLY_SHARE
 from targets.cpu import host_mcpu, mcpu_features, missing_on_host
 
 
@@ -178,11 +179,6 @@ class TargetSpec:
     # Share of the profile's examples outside nightly, for a target whose examples cost more
     # than they add (the reason beside each entry below; README, "How many examples a row draws").
     example_share: float = 1.0
-
-
-# A GPU target with no device only compiles: every example is a build (~1 s, nvcc's included)
-# whose output is never checked, so outside the nightly profile such a row gets this share.
-COMPILE_ONLY_SHARE = 0.15
 
 
 KNOWN_TARGETS = {t.name: t for t in (

@@ -8,6 +8,7 @@ from hypothesis import settings
 
 from conformance.checking import ConformanceFailure, property_test, run_row
 from reference.registry import REFERENCES
+from reports.failures import FailureWriter
 from reports.results import RunResults
 from targets.discovery import select_targets
 from tests.planted import TOP_PADDING_AT_BOTTOM
@@ -21,8 +22,9 @@ def cli(*args):
 
 
 def test_list_and_show(tmp_path):
+    results = RunResults()
     test = property_test(TOP_PADDING_AT_BOTTOM, select_targets("llvm")[0], tuple(REFERENCES.values()),
-                         RunResults(), tmp_path)
+                         results, FailureWriter(tmp_path, results))
     with pytest.raises(ConformanceFailure):
         run_row(settings(max_examples=50, database=None, derandomize=True, deadline=None)(test))
     listed = cli("list", "--report-dir", str(tmp_path))

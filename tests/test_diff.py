@@ -6,7 +6,8 @@ from pathlib import Path
 
 from reference.comparison import Verdict
 from reports.diff import markdown, regressed, run_diff
-from reports.results import FailureRecord, RunResults
+from model.failure import VALUES, Failure
+from reports.results import RunResults
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,7 +20,7 @@ def results(fail=False, fixed=False, coverage="stride: 1", extra_row=False) -> R
     if extra_row:
         run.record_verdicts("relax_block", "llvm", [Verdict("numpy", "pass")], 1.0)
     if fail:
-        run.record_failure(FailureRecord("seed_te", "llvm", "DepthwiseCase(pad_top=1)", "wrong", [], "failures/x", "", ""))
+        run.record_failure(Failure(VALUES, "seed_te", "llvm", "DepthwiseCase(pad_top=1)", "wrong", directory="failures/x"))
     run.findings["conformance/test_findings.py::test_x"] = "fixed" if fixed else "xfailed"
     return run
 

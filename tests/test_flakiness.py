@@ -8,6 +8,7 @@ from conftest import COMMON_SETTINGS
 from conformance.checking import IN_PROCESS, ConformanceFailure, property_test, run_row
 from kernels.registry import KERNELS
 from reference.registry import REFERENCES
+from reports.failures import FailureWriter
 from reports.results import RunResults
 from targets.discovery import select_targets
 
@@ -15,7 +16,7 @@ from targets.discovery import select_targets
 def run_ci_row(tmp_path, seen):
     results = RunResults(references=list(REFERENCES))
     test = property_test(KERNELS["topi_nhwc"], select_targets("llvm")[0], tuple(REFERENCES.values()),
-                         results, tmp_path)
+                         results, FailureWriter(tmp_path, results))
     inner = test.hypothesis.inner_test
 
     def recording(ex):
@@ -55,7 +56,7 @@ class CorruptsTheThirdCall:
 def test_a_failure_that_passes_on_replay_is_written_up_as_nondeterministic(tmp_path):
     results = RunResults(references=["numpy"])
     test = property_test(KERNELS["seed_te"], select_targets("llvm")[0], (REFERENCES["numpy"],), results,
-                         tmp_path, runner=CorruptsTheThirdCall())
+                         FailureWriter(tmp_path, results), runner=CorruptsTheThirdCall())
     with pytest.raises(ConformanceFailure, match="nondeterministic"):
         run_row(settings(max_examples=10, derandomize=True, database=None, **COMMON_SETTINGS)(test))
     [failure] = results.failures

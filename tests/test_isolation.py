@@ -7,6 +7,7 @@ from runner.isolation import IsolatedRunner
 from kernels.registry import KERNELS
 from reference.registry import REFERENCES
 from reports.html import write_html_report
+from reports.failures import FailureWriter
 from reports.results import RunResults
 from targets.discovery import select_targets
 from tests.planted import HANGING, SEGFAULTING
@@ -26,7 +27,7 @@ def runner():
 
 
 def failing_row(kernel, runner, results, report_dir):
-    test = property_test(kernel, LLVM, (REFERENCES["numpy"],), results, report_dir, runner=runner)
+    test = property_test(kernel, LLVM, (REFERENCES["numpy"],), results, FailureWriter(report_dir, results), runner=runner)
     with pytest.raises(ConformanceFailure) as failure:
         run_row(ONCE(test))
     return str(failure.value)
@@ -39,7 +40,7 @@ def test_crash_and_hang_are_red_rows_and_the_run_goes_on(runner, tmp_path):
     assert "crash: the worker process died" in crash
     assert "timeout: no result within 10 s" in hang
     # ... and a healthy row still runs in a fresh worker afterwards.
-    ONCE(property_test(KERNELS["topi_nchw"], LLVM, (REFERENCES["numpy"],), results, tmp_path, runner=runner))()
+    ONCE(property_test(KERNELS["topi_nchw"], LLVM, (REFERENCES["numpy"],), results, FailureWriter(tmp_path, results), runner=runner))()
     assert results.rows["topi_nchw-llvm"].counts["numpy"] == {"pass": 2}
     html = write_html_report(results, tmp_path).read_text()
     assert "planted_segfault" in html and "planted_hang" in html and "crash: the worker" in html

@@ -12,8 +12,8 @@ LAYERS = (
     ("reference", "targets"),   # computing the expected output; which TVM targets exist here
     ("kernels",),               # the kernels under test
     ("runner",),                # building and calling them
-    ("reports",),               # rendering what a run found
-    ("conformance",),           # rows and checks, the pytest plugin
+    ("conformance",),           # rows and checks, the matrix's pytest plugin
+    ("reports",),               # the write-up listener, the run's results, the report and its plugin
 )
 LAYER_OF = {package: level for level, packages in enumerate(LAYERS) for package in packages}
 

@@ -8,6 +8,7 @@ from hypothesis import settings
 from conformance.checking import ConformanceFailure, pinned_failures, property_test, run_row
 from reference.registry import REFERENCES
 from reports.html import write_html_report
+from reports.failures import FailureWriter
 from reports.results import RunResults
 from targets.discovery import select_targets
 from tests.planted import TOP_PADDING_AT_BOTTOM
@@ -19,7 +20,7 @@ LLVM = select_targets("llvm")[0]
 def caught(tmp_path_factory):
     report_dir = tmp_path_factory.mktemp("report")
     results = RunResults(references=list(REFERENCES))
-    test = property_test(TOP_PADDING_AT_BOTTOM, LLVM, tuple(REFERENCES.values()), results, report_dir)
+    test = property_test(TOP_PADDING_AT_BOTTOM, LLVM, tuple(REFERENCES.values()), results, FailureWriter(report_dir, results))
     with pytest.raises(ConformanceFailure) as failure:
         run_row(settings(max_examples=200, database=None, derandomize=True, deadline=None)(test))
     return results, report_dir, failure.value
@@ -65,10 +66,10 @@ def test_html_report_shows_the_failure(caught):
 def test_failing_pinned_examples_do_not_stop_the_search_and_are_named_beside_the_shrunk_case(tmp_path):
     results = RunResults(references=["numpy"])
     numpy_only = (REFERENCES["numpy"],)
-    pinned = pinned_failures(TOP_PADDING_AT_BOTTOM, LLVM, numpy_only, results, tmp_path)
+    pinned = pinned_failures(TOP_PADDING_AT_BOTTOM, LLVM, numpy_only, results, FailureWriter(tmp_path, results))
     names = [name for name, _ in pinned]
     assert "seed_chapter" in names and "mobilenet_same_stride2" not in names  # no top padding there
-    test = property_test(TOP_PADDING_AT_BOTTOM, LLVM, numpy_only, results, tmp_path)
+    test = property_test(TOP_PADDING_AT_BOTTOM, LLVM, numpy_only, results, FailureWriter(tmp_path, results))
     with pytest.raises(ConformanceFailure):
         run_row(settings(max_examples=200, database=None, derandomize=True, deadline=None)(test), pinned)
     [failure] = results.failures  # one failure for the row, at its minimal case
@@ -96,9 +97,9 @@ def test_a_failure_only_a_pinned_example_finds_is_written_up_as_that_pinned_exam
 
     kernel = Kernel(name="planted_many_channels", compute=wrong_for_many_channels, space=CaseSpace(layouts=("NCHW",)))
     results = RunResults(references=["numpy"])
-    pinned = pinned_failures(kernel, LLVM, (REFERENCES["numpy"],), results, tmp_path)
+    pinned = pinned_failures(kernel, LLVM, (REFERENCES["numpy"],), results, FailureWriter(tmp_path, results))
     assert [name for name, _ in pinned] == ["seed_chapter"]
-    test = property_test(kernel, LLVM, (REFERENCES["numpy"],), results, tmp_path)
+    test = property_test(kernel, LLVM, (REFERENCES["numpy"],), results, FailureWriter(tmp_path, results))
     with pytest.raises(ConformanceFailure, match="pinned example seed_chapter fails"):
         run_row(settings(max_examples=10, database=None, derandomize=True, deadline=None)(test), pinned)
     [failure] = results.failures
@@ -171,7 +172,7 @@ def test_a_batched_shape_generic_row_shrinks_to_one_minimal_geometry(tmp_path):
     kernel = dataclasses.replace(KERNELS["seed_te_generic"], name="planted_generic_swapped_padding",
                                  generic=swapped_vertical_padding)
     results = RunResults(references=["numpy"])
-    test = property_test(kernel, LLVM, (REFERENCES["numpy"],), results, tmp_path, batch=8)
+    test = property_test(kernel, LLVM, (REFERENCES["numpy"],), results, FailureWriter(tmp_path, results), batch=8)
     with pytest.raises(ConformanceFailure):
         run_row(settings(max_examples=20, database=None, derandomize=True, deadline=None)(test))
     assert results.rows[f"{kernel.name}-llvm"].examples > 20  # more geometries than examples

@@ -93,3 +93,30 @@ def test_torch_refuses_what_the_rows_must_refuse(conv):
     if conv.transposed and one_tap_dilation and what.startswith("torch returns"):
         return
     assert what.startswith("torch refuses"), (conv, what)
+
+
+def test_an_accepted_input_is_written_up_as_a_refusal_failure(tmp_path, llvm, run_repro, monkeypatch):
+    """With no known failure to explain them, the inputs TVM's TOPI path accepts are failures of
+    kind refusal: one record each, a folder with a repro that reproduces, and the row fails."""
+    import conformance.refusals
+    from model.failure import REFUSAL
+    from markupsafe import escape  # as the report's jinja2 escapes
+
+    from reports.failures import FailureWriter
+    from reports.html import write_html_report
+    from reports.results import RunResults
+    from runner.isolation import InProcessRunner
+
+    monkeypatch.setattr(conformance.refusals, "known_failure", lambda *args: None)
+    results = RunResults()
+    path = dataclasses.replace(REFUSAL_PATHS["topi_nchw"], defects=("negative_stride",))
+    with pytest.raises(AssertionError, match="invalid inputs not refused"):
+        conformance.refusals.run_refusal_row(path, llvm, results, FailureWriter(tmp_path, results), InProcessRunner())
+    [failure] = results.failures
+    assert failure.kind == REFUSAL and failure.kernel == "refuse:topi_nchw" and failure.defect == "negative_stride"
+    assert failure.message.startswith("accepted") and results.refusal_failures == [failure]
+    assert (tmp_path / failure.directory / "bug_report.md").read_text().startswith("# refuse:topi_nchw on llvm")
+    run = run_repro(tmp_path / failure.directory / "repro.py")
+    assert run.returncode == 1 and "accepted" in run.stdout, run.stdout + run.stderr
+    html = write_html_report(results, tmp_path).read_text()
+    assert "refuse:topi_nchw on llvm: negative_stride" in html and escape(failure.case_summary) in html

@@ -3,6 +3,7 @@ import re
 
 from reference.comparison import Verdict
 from reports.html import write_html_report
+from reports.failures import FailureWriter
 from reports.results import RunResults
 
 
@@ -93,8 +94,8 @@ def test_coverage_counts_every_checked_example_once_per_field(tmp_path, llvm, se
 
     results = RunResults(references=["numpy"])
     kernel, numpy_only = KERNELS["seed_te_generic"], (REFERENCES["numpy"],)
-    pinned = pinned_failures(kernel, llvm, numpy_only, results, tmp_path)
-    run_row(self_test(40)(property_test(kernel, llvm, numpy_only, results, tmp_path)), pinned)
+    pinned = pinned_failures(kernel, llvm, numpy_only, results, FailureWriter(tmp_path, results))
+    run_row(self_test(40)(property_test(kernel, llvm, numpy_only, results, FailureWriter(tmp_path, results))), pinned)
     row = results.rows["seed_te_generic-llvm"]
     assert row.examples >= 40
     for name, counts in {**row.coverage, **row.pairs}.items():

@@ -11,6 +11,7 @@ from model.example import seeded_example
 from reports.repro import repro_script
 from runner.build import build
 from targets.discovery import discover_targets
+from reports.failures import FailureWriter
 
 
 @pytest.fixture
@@ -68,11 +69,12 @@ BACKWARD_CASE = DepthwiseCase(channels=2, multiplier=2, height=4, width=5, kerne
     ("relax_backward_input_conv2d", dataclasses.replace(BACKWARD_CASE, layout="NCHW")),
     ("relax_backward_weight_conv2d", dataclasses.replace(BACKWARD_CASE, layout="NCHW"))])
 def test_backward_repros_of_the_correct_kernels_exit_zero(tmp_path, llvm, run_repro, kernel_name, case):
-    from conformance.checks import GradientCheck
+    from model.failure import Evidence
+    from reports.failures import repro_of
 
     kernel = KERNELS[kernel_name]
     ex = seeded_example(case, 0, gradients=True)
-    text, _ = GradientCheck.repro(kernel, llvm, ex, build(kernel, case, llvm).script)
+    text, _ = repro_of(Evidence(kernel, llvm, ex, script=build(kernel, case, llvm).script))
     (tmp_path / "repro.py").write_text(text)
     run = run_repro(tmp_path / "repro.py")
     assert run.returncode == 0 and "not reproduced" in run.stdout, run.stdout + run.stderr
@@ -87,7 +89,7 @@ def test_a_wrong_gradient_is_written_up_with_a_repro_that_reproduces(tmp_path, l
     results = RunResults(references=["numpy"])
     with pytest.raises(ConformanceFailure) as failure:
         check_example(GRAD_WEIGHT_DOUBLED, llvm, seeded_example(BACKWARD_CASE, 0, gradients=True),
-                      (REFERENCES["numpy"],), results, tmp_path)
+                      (REFERENCES["numpy"],), results, FailureWriter(tmp_path, results))
     failure.value.write_up()
     [written] = results.failures
     assert written.kernel == "planted_grad_weight_doubled" and "backward_weight_nhwc" in written.bug_report

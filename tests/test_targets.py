@@ -4,7 +4,8 @@ import pytest
 from kernels.registry import KERNELS, register_kernel, select_kernels
 from targets.cpu import missing_on_host
 from findings.table import EXCLUSIONS, prefers_256_bit_avx512
-from targets.discovery import (COMPILE_ONLY_SHARE, KNOWN_TARGETS, available_targets, discover_targets,
+from strategies.budget import COMPILE_ONLY_SHARE
+from targets.discovery import (KNOWN_TARGETS, available_targets, discover_targets,
                                llvm_mcpu_features, select_targets)
 
 
@@ -85,7 +86,8 @@ def test_registering_a_second_kernel_under_a_taken_name_is_refused():
 
 
 def test_a_target_with_a_share_checks_a_like_share_of_the_pinned_examples_spread_evenly():
-    from strategies.pinned import pinned_examples, spread
+    from strategies.budget import spread
+    from strategies.pinned import pinned_examples
 
     targets = {t.name: t for t in discover_targets()}
     full = [name for name, _ in pinned_examples(KERNELS["relax_block"], targets["llvm"])]
