@@ -16,9 +16,8 @@ import numpy as np
 from hypothesis import currently_in_test_context, event, given, settings, target as steer_towards
 from hypothesis.errors import FlakyFailure
 
-from conformance.checks import check_for
+from conformance.checks import ExampleContext, column_verdicts, expected_output
 from conformance.examples_key import key_examples
-from conformance.self_checks import SelfCheck, self_check_verdicts
 from findings.table import known_failure, reached
 from model.coverage import case_classes, option_classes, possible_classes
 from model.failure import CRASH, ERROR as ERRORED, SHAPE, VALUES, Evidence, Failure
@@ -71,10 +70,8 @@ def check_example(kernel, target, ex, references, results, write_up, runner=None
     if outcome.error:
         verdicts = same_verdict(references, ERROR, outcome.error)
     else:
-        frameworks = [r for r in references if not isinstance(r, SelfCheck)]
-        self_checks = [r for r in references if isinstance(r, SelfCheck)]
-        verdicts = check_for(kernel).verdicts(kernel, ex, outcome.actual, frameworks)
-        verdicts += self_check_verdicts(kernel, target, ex, outcome.actual, self_checks, (runner or IN_PROCESS).run)
+        verdicts = column_verdicts(references, ExampleContext(kernel, target, ex, outcome.actual,
+                                                              (runner or IN_PROCESS).run))
     triggers = reached(kernel.reaches, outcome.script) if any(v.failed for v in verdicts) else frozenset()
     for v in verdicts:
         known = known_failure(triggers, target.name, v.message) if v.failed else None
@@ -104,7 +101,7 @@ def failure_of(kernel, target, ex, outcome, verdicts, nondeterministic=False, pi
         message = "; ".join(f"{v.reference}: {v.message}" for v in failing)
     if nondeterministic:
         message = f"nondeterministic (failed, then passed when replayed): {message}"
-    oracle, bound, layout = check_for(kernel).expected(kernel, ex) if outcome.actual is not None else (None,) * 3
+    oracle, bound, layout = expected_output(kernel, ex) if outcome.actual is not None else (None,) * 3
     return Failure(kind, kernel.name, target.name,
                    ex.case.summary() + (f"  # options {dict(ex.options)}" if ex.options else ""), message,
                    [v.to_dict() for v in verdicts], ex.case.to_dict(), nondeterministic, pinned, list(also_fails_on),
@@ -191,7 +188,7 @@ def property_test(kernel, target, references, results, write_up, runner=None, ev
         # a share of the examples gets a like share of them (a compile-only GPU row: float32).
         space = dataclasses.replace(space, dtypes=tuple(share_of(list(space.dtypes), target.example_share)))
     results.expect_classes(kernel.name, target.name, {**possible_classes(space), **(kernel.option_classes or {})})
-    pick = any(isinstance(r, SelfCheck) for r in references) and not every_self_check and not nightly()
+    pick = any(r.reruns for r in references) and not every_self_check and not nightly()
     examples = conv_examples(space, kernel.options, kernel.gradient is not None, pick)
     key = f"dwconf:{row_id(kernel.name, target.examples_key)}"
     size = (batch or GENERIC_BATCH) if kernel.generic is not None else 1

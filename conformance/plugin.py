@@ -116,7 +116,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     from kernels.registry import register_kernel, select_kernels
     from kernels.user_module import load_kernel_module
-    from conformance.self_checks import select_checks
+    from conformance.checks import select_checks
     from targets.discovery import select_targets
 
     config.addinivalue_line("markers", "finding(kernels, targets): a finding's test, run when the selection has "

@@ -12,56 +12,51 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
-
 from findings.table import known_failure, reached
 from model.example import BOUND_INPUTS
 from model.padding import shape_derived_padding
-from model.selection import select_named
+from reference.check import Check
 from reference.comparison import ERROR, FAIL, SKIP, Verdict, compare
-from reference.registry import REFERENCES
 from reference.relations import RELATIONS, RELATIONS_GROUP, FollowUp, kernel_error_bound, output_nchw
 
 DIFFERENTIALS_GROUP = "differentials"
 
 
-@dataclass(frozen=True)
-class Run:
-    """One more build-and-call a self-check needs."""
-
-    kernel: object
-    target: object
-    example: object
-
-    def describe(self, original_kernel, original_target) -> str:
-        parts = [self.example.case.summary()]
-        if self.kernel is not original_kernel:
-            parts.append(f"kernel {self.kernel.name}")
-        if self.target is not original_target:
-            parts.append(f"target {self.target.name}")
-        return ", ".join(parts)
+def describe(run: tuple, kernel, target) -> str:
+    """A follow-up run in a message: its case, and its kernel or target where not the row's."""
+    run_kernel, run_target, example = run
+    parts = [example.case.summary()]
+    if run_kernel is not kernel:
+        parts.append(f"kernel {run_kernel.name}")
+    if run_target is not target:
+        parts.append(f"target {run_target.name}")
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
-class Plan:
-    """Runs whose `combine`d outputs must equal `expected` (NCHW) within `bound` (a number, an
-    array, or a callable giving one: computed only for the check an example gets)."""
-
-    runs: tuple
-    expected: np.ndarray
-    combine: Callable
-    bound: object = 0.0
-
-
-@dataclass(frozen=True)
-class SelfCheck:
-    """A check column that needs no reference: `plan(kernel, target, ex, actual)` gives a Plan
-    or the reason it does not apply."""
+class SelfCheck(Check):
+    """A check column that needs no reference: `plan(kernel, target, ex, actual)` gives the
+    FollowUp runs (reference/relations.py) or the reason it does not apply."""
 
     name: str
     claim: str
     plan: Callable
     group: str
+    reruns = True
+
+    def why_not(self, context) -> str | None:
+        """Check's: the example's reason (a gradient row, an output of the wrong shape), or the plan's."""
+        if context.why_no_follow_up:
+            return context.why_no_follow_up
+        if self.name not in context.plans:
+            context.plans[self.name] = plan_of(self, context.kernel, context.target, context.ex, context.actual)
+        plan = context.plans[self.name]
+        return None if isinstance(plan, FollowUp) else plan
+
+    def verdict(self, context) -> Verdict:
+        """Check's: run the follow-ups and compare."""
+        return self_check_verdict(self, context.plans[self.name], context.kernel, context.target, context.ex,
+                                  context.run)
 
 
 def why_no_relation(ex) -> str | None:
@@ -86,19 +81,15 @@ def relation_check(relation) -> SelfCheck:
         reason = why_no_relation(ex)
         if reason:
             return reason
-        follow = relation.derive(ex, actual)
-        if not isinstance(follow, FollowUp):
-            return follow
-        return Plan(tuple(Run(kernel, target, e) for e in follow.examples), follow.expected, follow.combine,
-                    follow.bound)
+        return relation.derive(ex, actual)
 
     return SelfCheck(relation.name, relation.claim, plan, RELATIONS_GROUP)
 
 
 def same_example(kernel, target, ex, actual, bound=0.0):
     """A differential's plan: `kernel` on `target` runs `ex` and must give `actual`."""
-    return Plan((Run(kernel, target, ex),), output_nchw(ex.case, actual), lambda outs: output_nchw(ex.case, outs[0]),
-                bound)
+    return FollowUp((ex,), output_nchw(ex.case, actual), lambda outs: output_nchw(ex.case, outs[0]), bound,
+                    kernel, target)
 
 
 def opt_level_0(kernel, target, ex, actual):
@@ -139,62 +130,39 @@ SELF_CHECKS: dict[str, SelfCheck] = {
     **{name: relation_check(r) for name, r in RELATIONS.items()},
     **{d.name: d for d in DIFFERENTIALS},
 }
-SELF_CHECK_GROUPS = {group: tuple(name for name, c in SELF_CHECKS.items() if c.group == group)
-                     for group in (RELATIONS_GROUP, DIFFERENTIALS_GROUP)}
-
-
-def select_checks(names: str | None) -> tuple:
-    """The check columns named in a comma-separated list (all when None): references, relations,
-    differentials, or the groups "frameworks", "relations", "differentials"."""
-    return select_named({**REFERENCES, **SELF_CHECKS}, names, "check",
-                        {"frameworks": tuple(REFERENCES), **SELF_CHECK_GROUPS})
-
-
-def self_check_verdicts(kernel, target, ex, actual, checks, run) -> list[Verdict]:
-    """Verdicts of the self-checks an example gets: every one of `checks` (a skip where one does
-    not apply) or, where the example picks one (ConvExample.pick), that one of those that apply.
-    `run(kernel, target, example)` is the runner's Outcome."""
-    if kernel.gradient is not None:
-        return [Verdict(c.name, SKIP, "self-checks check the forward convolution") for c in checks]
-    if np.shape(actual) != tuple(ex.case.output_shape):  # the framework columns report the shape
-        return [Verdict(c.name, SKIP, f"the output's shape is {np.shape(actual)}, not the case's "
-                                      f"{tuple(ex.case.output_shape)}: nothing to relate") for c in checks]
-    plans = {c.name: plan_of(c, kernel, target, ex, actual) for c in checks}
-    applicable = [c for c in checks if isinstance(plans[c.name], Plan)]
-    if ex.pick is not None:
-        checks = applicable[ex.pick % len(applicable):][:1] if applicable else []
-    return [self_check_verdict(c, plans[c.name], kernel, target, ex, run) for c in checks]
 
 
 def plan_of(check, kernel, target, ex, actual):
-    """The check's Plan for this example, or the reason it does not apply."""
+    """The check's FollowUp for this example, or the reason it does not apply."""
     try:
         plan = check.plan(kernel, target, ex, actual)
     except ValueError as exc:  # a follow-up case that is not a valid convolution
         return f"no follow-up case: {exc}"
-    if isinstance(plan, Plan):
-        for r in plan.runs:
-            reason = r.kernel.why_unsupported(r.example.case, r.target, follow_up=True)
+    if isinstance(plan, FollowUp):
+        for run_kernel, run_target, example in plan.runs(kernel, target):
+            reason = run_kernel.why_unsupported(example.case, run_target, follow_up=True)
             if reason:
-                return f"follow-up {r.example.case.summary()}: {reason}"
+                return f"follow-up {example.case.summary()}: {reason}"
     return plan
 
 
 def self_check_verdict(check, plan, kernel, target, ex, run) -> Verdict:
     """Run a check's follow-ups and compare; a skip when `plan` is the reason it does not apply."""
-    if not isinstance(plan, Plan):
+    if not isinstance(plan, FollowUp):
         return Verdict(check.name, SKIP, plan)
     outputs = []
-    for r in plan.runs:
-        outcome = run(r.kernel, r.target, r.example)
+    runs = plan.runs(kernel, target)
+    for r in runs:
+        run_kernel, run_target, _ = r
+        outcome = run(*r)
         if outcome.error or outcome.compile_only:
-            message = f"follow-up ({r.describe(kernel, target)}): {outcome.error or outcome.compile_only}"
+            message = f"follow-up ({describe(r, kernel, target)}): {outcome.error or outcome.compile_only}"
             if outcome.compile_only:
                 return Verdict(check.name, SKIP, message)
             # A follow-up on another target (c_vs_llvm) may meet a finding of that target.
-            known = known_failure(reached(r.kernel.reaches, outcome.script), r.target.name, outcome.error)
+            known = known_failure(reached(run_kernel.reaches, outcome.script), run_target.name, outcome.error)
             if known is not None:
-                return Verdict(check.name, SKIP, f"known on {r.target.name} ({known.finding.path}): {message}")
+                return Verdict(check.name, SKIP, f"known on {run_target.name} ({known.finding.path}): {message}")
             return Verdict(check.name, ERROR, message)
         outputs.append(outcome.actual)
     try:
@@ -204,6 +172,6 @@ def self_check_verdict(check, plan, kernel, target, ex, run) -> Verdict:
                        normalized_error=float("inf"))
     verdict = compare(check.name, observed, plan.expected, plan.bound() if callable(plan.bound) else plan.bound)
     if verdict.failed:
-        runs = "; ".join(r.describe(kernel, target) for r in plan.runs[:3])
-        verdict.message = f"{check.claim}. Violated: {verdict.message} (NCHW); follow-up: {runs}"
+        described = "; ".join(describe(r, kernel, target) for r in runs[:3])
+        verdict.message = f"{check.claim}. Violated: {verdict.message} (NCHW); follow-up: {described}"
     return verdict

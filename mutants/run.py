@@ -26,7 +26,7 @@ from hypothesis import Phase, seed, settings
 
 from conformance.checking import ConformanceFailure, property_test, run_row
 from mutants.kernels import MUTANTS, Mutant
-from conformance.self_checks import select_checks
+from conformance.checks import select_checks
 from reports.failures import FailureWriter
 from reports.results import RunResults
 from model.case import DepthwiseCase

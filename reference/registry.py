@@ -7,6 +7,7 @@ from typing import Callable
 from model.axis import MEMBERS
 from model.case import DTYPES, INTEGER_DTYPES, PADDING_MODES
 from model.optional import missing_package
+from reference.check import FRAMEWORKS, Check
 from reference.gradients import numpy_gradients, torch_gradients
 from reference.mxnet_reference import mxnet_reference
 from reference.numpy_oracle import numpy_reference
@@ -15,8 +16,8 @@ from reference.torch_reference import torch_reference
 
 
 @dataclass(frozen=True)
-class Reference:
-    """A way to compute the expected output of a case.
+class Reference(Check):
+    """A way to compute the expected output of a case: a check column of the frameworks group.
 
     `exact` references compute in float64 and are the oracle; the others compute in the
     case's dtype and carry their own rounding error (see reference.tolerance). `gradients`,
@@ -35,6 +36,21 @@ class Reference:
     members: tuple[str, ...] = ("conv2d",)  # the members of the family it computes (model/axis.py MEMBERS)
     member_note: str = ""  # why the missing members are missing
     declines: Callable | None = None  # case -> why it computes this case wrong (a finding), or None
+
+    group = FRAMEWORKS
+
+    @property
+    def claim(self) -> str:
+        return (f"the output equals {self.name}'s float64 result within the error bound" if self.exact
+                else f"the output agrees with {self.name}'s within both error bounds")
+
+    def why_not(self, context) -> str | None:
+        """Check's: whether this reference computes the example's case (its gradient on a gradient row)."""
+        return self.why_unsupported(context.case, gradients=context.gradient is not None)
+
+    def verdict(self, context):
+        """Check's: the kernel's output against this reference (conformance/checks.py ExampleContext)."""
+        return context.framework_verdict(self)
 
     def why_unavailable(self) -> str | None:
         return missing_package(self.module)

@@ -32,14 +32,21 @@ RELATIONS_GROUP = "relations"
 
 @dataclass(frozen=True)
 class FollowUp:
-    """What a relation asks of the kernel: run `examples`; `combine` of their outputs must
+    """What a self-check asks of the kernel: run `examples`; `combine` of their outputs must
     equal `expected` (NCHW) within `bound` (zero: bitwise, up to the sign of zero; a callable:
-    the bound, computed only when the check runs)."""
+    the bound, computed only when the check runs). A relation runs the row's kernel on its
+    target; a differential (conformance/self_checks.py) runs another `kernel` or `target`."""
 
     examples: tuple
     expected: np.ndarray
     combine: Callable
     bound: np.ndarray | float | Callable = 0.0
+    kernel: object = None  # None: the row's kernel
+    target: object = None  # None: the row's target
+
+    def runs(self, kernel, target) -> list[tuple]:
+        """(kernel, target, example) of each run, the row's `kernel` and `target` where this names none."""
+        return [(self.kernel or kernel, self.target or target, e) for e in self.examples]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ optional package turns into a skip with its reason."""
 import numpy as np
 from hypothesis import given, settings
 
-from conformance.checks import ForwardCheck
+from conformance.checks import ExampleContext, column_verdicts
+from kernels.registry import KERNELS
 from reference.registry import REFERENCES, Reference
 from model.optional import missing_package
 from model.space import CaseSpace
@@ -14,13 +15,18 @@ from model.example import seeded_example
 FRAMEWORKS = [REFERENCES["torch"], REFERENCES["mxnet"]]
 
 
+def verdicts_of(ex, actual, references):
+    """The framework columns' verdicts on `actual` as a forward kernel's output."""
+    return column_verdicts(references, ExampleContext(KERNELS["seed_te"], None, ex, actual, run=None))
+
+
 @settings(max_examples=80, deadline=None)
 @given(conv_examples(CaseSpace(dtypes=("float32", "float64"))))
 def test_torch_and_mxnet_agree_with_the_float64_oracle(ex):
     for ref in FRAMEWORKS:
         expected = ref.compute(ex.case, ex.data, ex.weight)
         assert expected.shape == ex.case.output_shape
-        verdicts = ForwardCheck.verdicts(None, ex, expected, [REFERENCES["numpy"]])
+        verdicts = verdicts_of(ex, expected, [REFERENCES["numpy"]])
         assert verdicts[0].passed, f"{ref.name}: {verdicts[0].message}"
 
 
@@ -28,7 +34,7 @@ def test_torch_and_mxnet_agree_with_the_float64_oracle(ex):
 @given(conv_examples())
 def test_torch_and_mxnet_agree_with_each_other(ex):
     torch_out = REFERENCES["torch"].compute(ex.case, ex.data, ex.weight)
-    verdicts = ForwardCheck.verdicts(None, ex, torch_out, [REFERENCES["mxnet"]])
+    verdicts = verdicts_of(ex, torch_out, [REFERENCES["mxnet"]])
     assert verdicts[0].passed, verdicts[0].message
 
 
@@ -36,7 +42,7 @@ def test_a_missing_package_is_a_skip_with_its_reason():
     ghost = Reference("ghost", compute=lambda *a: None, module="dwconf_no_such_package")
     assert "dwconf_no_such_package" in missing_package("dwconf_no_such_package")
     case = DepthwiseCase(channels=2, height=3, width=3)
-    (verdict,) = ForwardCheck.verdicts(None, seeded_example(case, 0), np.zeros(case.output_shape), [ghost])
+    (verdict,) = verdicts_of(seeded_example(case, 0), np.zeros(case.output_shape), [ghost])
     assert verdict.status == "skip" and "not usable here" in verdict.message
 
 
@@ -52,7 +58,7 @@ def test_every_framework_computes_the_family_within_its_bound(ex):
             continue
         expected = ref.compute(ex.case, ex.data, ex.weight)
         assert expected.shape == ex.case.output_shape
-        verdicts = ForwardCheck.verdicts(None, ex, expected, [REFERENCES["numpy"]])
+        verdicts = verdicts_of(ex, expected, [REFERENCES["numpy"]])
         assert verdicts[0].passed, f"{ref.name}: {verdicts[0].message}"
 
 

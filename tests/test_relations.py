@@ -3,11 +3,12 @@ each holds for the float64 oracle used as a kernel (so their index maps and boun
 each applies or says why not, and a kernel that breaks one is caught."""
 import dataclasses
 
-import numpy as np
 import pytest
 from hypothesis import given
 
-from conformance.self_checks import SELF_CHECKS, select_checks, self_check_verdicts
+from conformance.checks import ExampleContext, column_verdicts
+from conformance.checks import select_checks
+from conformance.self_checks import SELF_CHECKS
 from kernels.registry import KERNELS
 from model.axis import ALL_LAYOUTS, RANKS
 from model.case import DTYPES, DepthwiseCase
@@ -18,6 +19,12 @@ from reference.numpy_oracle import numpy_reference
 from reference.relations import RELATIONS
 from runner.isolation import Outcome
 from strategies.inputs import conv_examples
+
+
+def verdicts_of(kernel, target, ex, actual, checks, run):
+    """The self-check columns' verdicts on one example, as check_example gives them."""
+    return column_verdicts(checks, ExampleContext(kernel, target, ex, actual, run))
+
 
 BOTH_LAYOUTS = KERNELS["relax_conv2d"]  # takes every case the relations derive, in both layouts
 FAMILY = CaseSpace(ranks=RANKS, directions=(False, True), layouts=ALL_LAYOUTS, dtypes=DTYPES)
@@ -36,7 +43,7 @@ def relation_checks():
 @given(ex=conv_examples(CaseSpace(dtypes=("float64", "float32"), max_work=20_000)))
 def test_every_relation_holds_for_the_oracle(ex, llvm):
     actual = oracle_run(None, None, ex).actual
-    for verdict in self_check_verdicts(BOTH_LAYOUTS, llvm, ex, actual, relation_checks(), oracle_run):
+    for verdict in verdicts_of(BOTH_LAYOUTS, llvm, ex, actual, relation_checks(), oracle_run):
         assert verdict.status in (PASS, SKIP), (verdict.reference, verdict.message)
 
 
@@ -44,7 +51,7 @@ def test_every_relation_holds_for_the_oracle(ex, llvm):
                                   dtypes=("float64", "float32"), max_work=20_000, max_kernel=4, max_extent=8)))
 def test_every_relation_holds_for_the_oracle_on_the_family(ex, llvm):
     actual = oracle_run(None, None, ex).actual
-    for verdict in self_check_verdicts(EVERY_MEMBER, llvm, ex, actual, relation_checks(), oracle_run):
+    for verdict in verdicts_of(EVERY_MEMBER, llvm, ex, actual, relation_checks(), oracle_run):
         assert verdict.status in (PASS, SKIP), (verdict.reference, verdict.message)
 
 
@@ -61,14 +68,14 @@ def test_every_relation_holds_for_the_oracle_on_the_family(ex, llvm):
 def test_each_relation_applies_to_a_case_made_for_it(llvm, case, not_for_it):
     ex = seeded_example(case, 3)
     actual = oracle_run(None, None, ex).actual
-    verdicts = self_check_verdicts(EVERY_MEMBER, llvm, ex, actual, relation_checks(), oracle_run)
+    verdicts = verdicts_of(EVERY_MEMBER, llvm, ex, actual, relation_checks(), oracle_run)
     assert {v.reference: v.status for v in verdicts} == {name: SKIP if name in not_for_it else PASS
                                                          for name in RELATIONS}, [v.message for v in verdicts]
 
 
 def test_a_relation_that_does_not_apply_says_why(llvm):
     ex = seeded_example(DepthwiseCase(), 0)
-    verdicts = {v.reference: v for v in self_check_verdicts(BOTH_LAYOUTS, llvm, ex, oracle_run(None, None, ex).actual,
+    verdicts = {v.reference: v for v in verdicts_of(BOTH_LAYOUTS, llvm, ex, oracle_run(None, None, ex).actual,
                                                             relation_checks(), oracle_run)}
     assert verdicts["channel_permutation"].status == SKIP and "one channel" in verdicts["channel_permutation"].message
     assert verdicts["stride"].status == SKIP and "stride 1" in verdicts["stride"].message
@@ -76,7 +83,7 @@ def test_a_relation_that_does_not_apply_says_why(llvm):
 
 def test_a_picked_example_gets_one_applicable_check(llvm):
     ex = dataclasses.replace(seeded_example(DepthwiseCase(channels=2, stride_w=2, width=3), 0), pick=1)
-    verdicts = self_check_verdicts(BOTH_LAYOUTS, llvm, ex, oracle_run(None, None, ex).actual, relation_checks(),
+    verdicts = verdicts_of(BOTH_LAYOUTS, llvm, ex, oracle_run(None, None, ex).actual, relation_checks(),
                                    oracle_run)
     assert len(verdicts) == 1 and verdicts[0].status == PASS
 
@@ -87,7 +94,7 @@ def test_a_kernel_that_ignores_the_top_padding_breaks_explicit_padding(llvm):
         return Outcome(actual=numpy_reference(case, ex.data, ex.weight))
 
     ex = seeded_example(DepthwiseCase(height=3, kernel_h=2, pad_top=1, dtype="float64"), 1)
-    [verdict] = self_check_verdicts(BOTH_LAYOUTS, llvm, ex, shifted(None, None, ex).actual,
+    [verdict] = verdicts_of(BOTH_LAYOUTS, llvm, ex, shifted(None, None, ex).actual,
                                     [SELF_CHECKS["explicit_padding"]], shifted)
     assert verdict.failed and "Violated" in verdict.message
 
@@ -111,7 +118,7 @@ def test_differentials_agree_for_the_tiled_kernel(llvm, vectorize):
     run = InProcessRunner().run
     actual = run(kernel, llvm, ex).actual
     checks = [SELF_CHECKS[n] for n in ("opt_level_0", "unscheduled", "c_vs_llvm")]
-    verdicts = {v.reference: v for v in self_check_verdicts(kernel, llvm, ex, actual, checks, run)}
+    verdicts = {v.reference: v for v in verdicts_of(kernel, llvm, ex, actual, checks, run)}
     assert verdicts["opt_level_0"].status == PASS, verdicts["opt_level_0"].message
     assert verdicts["unscheduled"].status == PASS, verdicts["unscheduled"].message
     c = select_targets("c")[0]
