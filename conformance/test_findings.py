@@ -234,6 +234,9 @@ PLAIN_REPROS = (
     ("relax-conv-transpose-channels-last", tuple(f"relax_conv{r}d_transpose_{layout}" for r, layout in
                                                  ((1, "nwc"), (2, "nhwc"), (3, "ndhwc"))), None),
     ("relax-conv2d-gradient-dilation", ("relax_backward_input_conv2d", "relax_backward_weight_conv2d"), ("llvm",)),
+    # TVM's TFLite importer (no tflite_import row yet: run in every selection that has llvm)
+    ("tflite-quantized-rounding", None, ("llvm",)),
+    ("tflite-per-channel-single-channel", None, ("llvm",)),
     # References' bugs (PyTorch's oneDNN), each repro pinned to the instruction set that triggers
     # it (CANNOT RUN HERE where the CPU lacks it); the torch reference works around both.
     ("torch-onednn-avx512-size1-strides", None, None),
