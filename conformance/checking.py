@@ -170,6 +170,7 @@ def property_test(kernel, target, references, results, write_up, runner=None, ev
     # Hypothesis derives a row's derandomized examples from check_row's source too: keep it as
     # is (so `report_dir` names the write-up listener here).
     report_dir = write_up
+
     def check_row(ex):
         verdicts = check_example(kernel, target, ex, references, results, report_dir, runner)
         steer_towards(max((v.normalized_error for v in verdicts if np.isfinite(v.normalized_error)),

@@ -1,7 +1,8 @@
 """LiteRT (ai-edge-litert, the TFLite interpreter) on a TFLite model's bytes: the reference of a
 TFLite row. `reference_kernels=True` runs TFLite's reference op resolver (the kernels
 reference/requantize.py is written from: the exact integer oracle must equal it bit for bit);
-otherwise the builtin optimized kernels, without the XNNPACK delegate's own arithmetic."""
+otherwise the builtin optimized kernels, without the XNNPACK delegate (they requantize with one
+rounding where the reference kernels round twice: one step apart on a few drawn models)."""
 from __future__ import annotations
 
 import numpy as np

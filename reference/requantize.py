@@ -12,7 +12,8 @@ reference op resolver computes by, bit for bit:
   `QuantizeMultiplier`'d into an int32 in [2^30, 2^31) and a power of two; it is gemmlowp's
   `SaturatingRoundingDoublingHighMul` (halves rounded up: 1.5 -> 2, -1.5 -> -1) then
   `RoundingDivideByPOT` (halves away from zero): two roundings, not round-half-to-even, not a
-  float product;
+  float product (so -14.4 becomes -15: -57.6 -> -58, then -14.5 -> -15; TFLite's optimized
+  kernels round once and give -14);
 - then the output zero point, then the clamp to the fused activation's range
   (`CalculateActivationRangeQuantized`: zero point + round(0 / scale), + round(6 / scale)).
 
