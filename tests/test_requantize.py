@@ -3,12 +3,13 @@ rounding steps as TFLite's reference kernels define them, and the whole oracle b
 equal to LiteRT's reference kernels on drawn TFLite models (reference/tflite_model.py)."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from model.optional import missing_package
 from model.quantized import QuantizedDepthwise
-from reference.requantize import (activation_range, multiply_by_quantized_multiplier, quantize_multiplier,
-                                  rounding_divide_by_pot, saturating_rounding_doubling_high_mul, tflite_oracle)
+from reference.requantize import (activation_range, depthwise_accumulators, multiply_by_quantized_multiplier,
+                                  quantize_multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
+                                  tflite_oracle)
 from strategies.quantized import quantized_arrays, quantized_depthwise
 
 MISSING = missing_package("ai_edge_litert") or missing_package("tflite")
@@ -45,14 +46,32 @@ def test_fused_activations_clamp_at_the_quantized_zero_and_six():
     assert activation_range("RELU6", 0.05, 250, "uint8") == (250, 255)
 
 
+# The reference kernels' double rounding: accumulator -72 at 0.2 is -14.4, rounded to -57.6 -> -58
+# in the doubling high multiply, then -14.5 -> -15 (LiteRT's optimized kernels give -14).
+DOUBLE_ROUNDING = QuantizedDepthwise(channels=3, multiplier=3, height=1, width=1, kernel_h=1, kernel_w=1,
+                                     per_channel=False, input_scale=1.0, weight_scales=(1.0,), output_scale=5.0,
+                                     bias=False)
+# Sums far beyond int16: 16 taps of (x - zp) up to 255 times weights up to 127, per-channel scales a
+# decade apart, a ReLU6 clamp.
+WIDE_SUMS = QuantizedDepthwise(channels=2, height=6, width=6, kernel_h=4, kernel_w=4, padding="VALID",
+                               activation="RELU6", input_scale=0.5, input_zero_point=-128,
+                               weight_scales=(0.001, 0.0001), output_scale=2.0, output_zero_point=127)
+
+
 @pytest.mark.skipif(MISSING is not None, reason=f"LiteRT or the tflite schema: {MISSING}")
 @settings(max_examples=150, deadline=None)
 @given(quantized_depthwise(), st.integers(0, 2 ** 32 - 1))
+@example(DOUBLE_ROUNDING, 1)
+@example(WIDE_SUMS, 7)
 def test_the_oracle_equals_litert_reference_kernels_bit_for_bit(case, seed):
     from reference.litert_reference import litert_run
     from reference.tflite_model import case_model
 
     arrays = quantized_arrays(case, seed)
+    if case == WIDE_SUMS:
+        acc = depthwise_accumulators(arrays["data"], arrays["weight"], case.stride, case.dilation, case.pads,
+                                     case.input_zero_point)
+        assert np.abs(acc).max() > 2 ** 15  # the example is what it says
     expected = litert_run(case_model(case, arrays), arrays["data"], reference_kernels=True)
     actual = tflite_oracle(case, arrays)
     assert actual.shape == expected.shape and actual.dtype == expected.dtype
@@ -64,3 +83,18 @@ def test_the_oracle_equals_litert_reference_kernels_bit_for_bit(case, seed):
 def test_a_case_without_output_is_refused():
     with pytest.raises(ValueError, match="no output"):
         QuantizedDepthwise(height=1, width=1, padding="VALID")
+
+
+@pytest.mark.skipif(MISSING is not None, reason=f"LiteRT or the tflite schema: {MISSING}")
+def test_litert_optimized_kernels_round_once_where_the_reference_kernels_round_twice():
+    """Why the oracle follows the reference kernels, not the optimized ones: they differ here."""
+    from reference.litert_reference import litert_run
+    from reference.tflite_model import case_model
+
+    arrays = quantized_arrays(DOUBLE_ROUNDING, 1)
+    model = case_model(DOUBLE_ROUNDING, arrays)
+    position = (0, 0, 0, 3)  # accumulator -72: -14.4
+    assert depthwise_accumulators(arrays["data"], arrays["weight"], (1, 1), (1, 1), (0, 0, 0, 0), 0)[position] == -72
+    assert litert_run(model, arrays["data"], reference_kernels=True)[position] == tflite_oracle(
+        DOUBLE_ROUNDING, arrays)[position] == -15
+    assert litert_run(model, arrays["data"], reference_kernels=False)[position] == -14
