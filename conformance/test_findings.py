@@ -237,6 +237,7 @@ PLAIN_REPROS = (
     # TVM's TFLite importer (no tflite_import row yet: run in every selection that has llvm)
     ("tflite-quantized-rounding", None, ("llvm",)),
     ("tflite-per-channel-single-channel", None, ("llvm",)),
+    ("relax-symbolic-empty-output", ("relax_conv2d",), ("llvm",)),
     # References' bugs (PyTorch's oneDNN), each repro pinned to the instruction set that triggers
     # it (CANNOT RUN HERE where the CPU lacks it); the torch reference works around both.
     ("torch-onednn-avx512-size1-strides", None, None),

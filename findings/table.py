@@ -53,6 +53,7 @@ CONV_TRANSPOSE_CHANNELS_LAST = Finding("relax-conv-transpose-channels-last")
 # TVM's TFLite importer on quantized depthwise convolutions (reference/requantize.py's oracle)
 TFLITE_ROUNDING = Finding("tflite-quantized-rounding")
 TFLITE_SINGLE_CHANNEL = Finding("tflite-per-channel-single-channel")
+SYMBOLIC_EMPTY_OUTPUT = Finding("relax-symbolic-empty-output")
 # References' bugs: worked around in reference/ (torch_reference.py, gradients.py)
 TORCH_ONEDNN_1X1 = Finding("torch-onednn-1x1-backward-weights")
 TORCH_AVX512_STRIDES = Finding("torch-onednn-avx512-size1-strides")
@@ -65,7 +66,7 @@ FINDINGS = (C_CODEGEN, AVX512_BF16, DLIGHT, VECTORIZED_LOCAL_BUFFER, SEED_CHAPTE
             TORCH_CONV_FLOAT32, ONNX_CLIP_BFLOAT16, BATCH_NORM_FLOAT16, TORCH_ONEDNN_1X1, TORCH_AVX512_STRIDES,
             TORCH_AMX_BFLOAT16, TVM_FFI_ABI, CONV_TRANSPOSE_OUTPUT_PADDING, ONNX_OUTPUT_SHAPE,
             TORCH_CONV_TRANSPOSE_3D, TRANSPOSE_UNCHECKED, MXNET_DECONVOLUTION, GRADIENT_DILATION,
-            CONV_TRANSPOSE_CHANNELS_LAST, TFLITE_ROUNDING, TFLITE_SINGLE_CHANNEL)
+            CONV_TRANSPOSE_CHANNELS_LAST, TFLITE_ROUNDING, TFLITE_SINGLE_CHANNEL, SYMBOLIC_EMPTY_OUTPUT)
 
 @dataclass(frozen=True)
 class Exclusion:
