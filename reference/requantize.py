@@ -8,7 +8,9 @@ reference op resolver computes by, bit for bit:
   (filter - filter_zero_point) in int32 (a tap outside the image adds nothing: padding with the
   input's zero point), plus the int32 bias;
 - requantization: `MultiplyByQuantizedMultiplier(acc, multiplier, shift)`, where the real
-  multiplier input_scale * filter_scale / output_scale (in double, from the float32 scales) is
+  multiplier input_scale * filter_scale / output_scale (in double from the float32 scales for
+  int8; for uint8 the two scales' product is rounded to float32 first, as
+  `GetQuantizedConvolutionMultipler` does: 0.0075 * 0.75 / 0.0075 is then just below 0.75) is
   `QuantizeMultiplier`'d into an int32 in [2^30, 2^31) and a power of two; it is gemmlowp's
   `SaturatingRoundingDoublingHighMul` (halves rounded up: 1.5 -> 2, -1.5 -> -1) then
   `RoundingDivideByPOT` (halves away from zero): two roundings, not round-half-to-even, not a
@@ -130,7 +132,10 @@ def requantize(acc: np.ndarray, bias: np.ndarray | None, input_scale: float, wei
     scales = np.broadcast_to(np.asarray(weight_scales, np.float32), (acc.shape[-1],))
     out = np.empty_like(acc)
     for channel, weight_scale in enumerate(scales):
-        real = float(np.float32(input_scale)) * float(np.float32(weight_scale)) / float(np.float32(output_scale))
+        if dtype == "uint8":  # GetQuantizedConvolutionMultipler: the scales' product rounded to float32 first
+            real = float(np.float32(input_scale) * np.float32(weight_scale)) / float(np.float32(output_scale))
+        else:  # PopulateConvolutionQuantizationParams' per-channel loop (int8, per-tensor too): in double
+            real = float(np.float32(input_scale)) * float(np.float32(weight_scale)) / float(np.float32(output_scale))
         multiplier, shift = quantize_multiplier(real)
         out[..., channel] = multiply_by_quantized_multiplier(acc[..., channel], multiplier, shift)
     low, high = activation_range(activation, output_scale, output_zero_point, dtype)

@@ -51,6 +51,11 @@ def test_fused_activations_clamp_at_the_quantized_zero_and_six():
 DOUBLE_ROUNDING = QuantizedDepthwise(channels=3, multiplier=3, height=1, width=1, kernel_h=1, kernel_w=1,
                                      per_channel=False, input_scale=1.0, weight_scales=(1.0,), output_scale=5.0,
                                      bias=False)
+# uint8 takes its multiplier from the float32 product of the scales: just below 0.75 here, so an
+# accumulator of 106 (79.5) becomes 79, where int8's double product gives 0.75 and 80.
+UINT8_PRODUCT = QuantizedDepthwise(channels=3, multiplier=3, height=1, width=9, kernel_h=1, kernel_w=2, dtype="uint8",
+                                   per_channel=False, input_scale=0.0075, input_zero_point=128, weight_scales=(0.75,),
+                                   weight_zero_point=128, output_scale=0.0075, output_zero_point=128, bias=False)
 # Sums far beyond int16: 16 taps of (x - zp) up to 255 times weights up to 127, per-channel scales a
 # decade apart, a ReLU6 clamp.
 WIDE_SUMS = QuantizedDepthwise(channels=2, height=6, width=6, kernel_h=4, kernel_w=4, padding="VALID",
@@ -63,6 +68,7 @@ WIDE_SUMS = QuantizedDepthwise(channels=2, height=6, width=6, kernel_h=4, kernel
 @given(quantized_depthwise(), st.integers(0, 2 ** 32 - 1))
 @example(DOUBLE_ROUNDING, 1)
 @example(WIDE_SUMS, 7)
+@example(UINT8_PRODUCT, 0)
 def test_the_oracle_equals_litert_reference_kernels_bit_for_bit(case, seed):
     from reference.litert_reference import litert_run
     from reference.tflite_model import case_model
