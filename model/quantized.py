@@ -4,13 +4,25 @@ input and output scale and zero point, one weight scale per output channel (per-
 one for all, and an int32 bias."""
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, fields
+
+from model.axis import conv_out_size
+from model.padding import same_pads
 
 PADDINGS = ("SAME", "VALID")
 ACTIVATIONS = ("NONE", "RELU", "RELU6")
 QUANTIZED_DTYPES = ("int8", "uint8")  # uint8: TFLite's older per-tensor form, with a weight zero point
 QUANTIZED_RANGES = {"int8": (-128, 127), "uint8": (0, 255)}
+
+
+def tflite_pads(size: int, kernel: int, stride: int, dilation: int, padding: str) -> tuple[int, int]:
+    """One axis's (before, after) padding: TFLite's SAME is ONNX's SAME_UPPER (the odd one after)."""
+    return same_pads(size, (kernel - 1) * dilation + 1, stride, upper=True) if padding == "SAME" else (0, 0)
+
+
+def tflite_out_size(size: int, kernel: int, stride: int, dilation: int, padding: str) -> int:
+    """One axis's output length under SAME or VALID padding (TFLite's ComputeOutSize)."""
+    return conv_out_size(size, kernel, *tflite_pads(size, kernel, stride, dilation, padding), stride, dilation)
 
 
 @dataclass(frozen=True)
@@ -54,26 +66,18 @@ class QuantizedDepthwise:
     def weight_shape(self) -> tuple:
         return 1, self.kernel_h, self.kernel_w, self.channels * self.multiplier
 
-    def _out(self, size: int, kernel: int, stride: int, dilation: int) -> int:
-        effective = (kernel - 1) * dilation + 1
-        return math.ceil(size / stride) if self.padding == "SAME" else math.ceil((size - effective + 1) / stride)
+    def _axes(self):
+        return zip((self.height, self.width), (self.kernel_h, self.kernel_w), self.stride, self.dilation)
 
     @property
     def output_shape(self) -> tuple:
-        return (self.batch, self._out(self.height, self.kernel_h, self.stride[0], self.dilation[0]),
-                self._out(self.width, self.kernel_w, self.stride[1], self.dilation[1]), self.channels * self.multiplier)
+        return (self.batch, *(tflite_out_size(*axis, self.padding) for axis in self._axes()),
+                self.channels * self.multiplier)
 
     @property
     def pads(self) -> tuple:
-        """(top, bottom, left, right): TFLite's SAME (the odd one after), or none."""
-        if self.padding == "VALID":
-            return 0, 0, 0, 0
-        out = []
-        for size, kernel, stride, dilation, o in zip((self.height, self.width), (self.kernel_h, self.kernel_w),
-                                                     self.stride, self.dilation, self.output_shape[1:3]):
-            total = max(0, (o - 1) * stride + (kernel - 1) * dilation + 1 - size)
-            out += [total // 2, total - total // 2]
-        return tuple(out)
+        """(top, bottom, left, right)."""
+        return tuple(p for axis in self._axes() for p in tflite_pads(*axis, self.padding))
 
     def to_dict(self) -> dict:
         return asdict(self)

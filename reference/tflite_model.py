@@ -5,10 +5,11 @@ are what LiteRT interprets (reference/litert_reference.py) and TVM's `from_tflit
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from model.quantized import tflite_out_size
 
 TENSOR_TYPES = {"float32": 0, "int32": 2, "uint8": 3, "int8": 9}  # tflite.TensorType
 ACTIVATION_CODES = {"NONE": 0, "RELU": 1, "RELU6": 3}  # tflite.ActivationFunctionType
@@ -27,19 +28,6 @@ class Quantization:
     scales: tuple
     zero_points: tuple
     axis: int = 0
-
-
-def output_size(size: int, kernel: int, stride: int, dilation: int, padding: str) -> int:
-    """TFLite's output length (ComputeOutSize)."""
-    effective = (kernel - 1) * dilation + 1
-    return math.ceil(size / stride) if padding == "SAME" else math.ceil((size - effective + 1) / stride)
-
-
-def same_pads(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
-    """TFLite's SAME padding (ComputePaddingWithOffset): (before, after), the odd one after."""
-    effective = (kernel - 1) * dilation + 1
-    total = max(0, (output_size(size, kernel, stride, dilation, "SAME") - 1) * stride + effective - size)
-    return total // 2, total - total // 2
 
 
 def depthwise_model(input_shape: tuple, weight: np.ndarray, bias: np.ndarray | None, strides: tuple,
@@ -61,8 +49,8 @@ def depthwise_model(input_shape: tuple, weight: np.ndarray, bias: np.ndarray | N
 
     n, h, w, c = input_shape
     _, kh, kw, cm = weight.shape
-    out_shape = (n, output_size(h, kh, strides[0], dilations[0], padding),
-                 output_size(w, kw, strides[1], dilations[1], padding), cm)
+    out_shape = (n, tflite_out_size(h, kh, strides[0], dilations[0], padding),
+                 tflite_out_size(w, kw, strides[1], dilations[1], padding), cm)
     builder = flatbuffers.Builder(1024)
 
     def buffer(data: np.ndarray | None):

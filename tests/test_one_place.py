@@ -74,8 +74,8 @@ def test_a_dtype_added_to_the_case_model_grows_the_rows_by_exactly_its_class(bas
         assert [d for d in new["dtype"] if d != "dummy16"] == classes["dtype"], row
         if "dummy16" in new["dtype"]:
             gained.add(row)
-    # Every kernel that takes every float dtype gains it, on every target that excludes none of them.
-    assert {"seed_te-llvm", "topi_nchw-c", "relax_conv2d-llvm", "seed_te-cuda"} <= gained, sorted(gained)
+    # Every kernel that takes every float dtype gains it (on llvm, which every host has).
+    assert {"seed_te-llvm", "topi_nchw-llvm", "relax_conv2d-llvm"} <= gained, sorted(gained)
 
 
 def test_a_check_added_to_the_registry_is_exactly_one_more_column(base, tmp_path):

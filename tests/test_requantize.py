@@ -47,7 +47,8 @@ def test_fused_activations_clamp_at_the_quantized_zero_and_six():
 
 
 # The reference kernels' double rounding: accumulator -72 at 0.2 is -14.4, rounded to -57.6 -> -58
-# in the doubling high multiply, then -14.5 -> -15 (LiteRT's optimized kernels give -14).
+# in the doubling high multiply, then -14.5 -> -15 (LiteRT's optimized kernels gave -14 here,
+# measured once; not asserted: which optimized code runs depends on the host).
 DOUBLE_ROUNDING = QuantizedDepthwise(channels=3, multiplier=3, height=1, width=1, kernel_h=1, kernel_w=1,
                                      per_channel=False, input_scale=1.0, weight_scales=(1.0,), output_scale=5.0,
                                      bias=False)
@@ -74,10 +75,12 @@ def test_the_oracle_equals_litert_reference_kernels_bit_for_bit(case, seed):
     from reference.tflite_model import case_model
 
     arrays = quantized_arrays(case, seed)
-    if case == WIDE_SUMS:
-        acc = depthwise_accumulators(arrays["data"], arrays["weight"], case.stride, case.dilation, case.pads,
-                                     case.input_zero_point)
-        assert np.abs(acc).max() > 2 ** 15  # the example is what it says
+    acc = depthwise_accumulators(arrays["data"], arrays["weight"], case.stride, case.dilation, case.pads,
+                                 case.input_zero_point, case.weight_zero_point)
+    if case == WIDE_SUMS:  # the pinned examples are what they say
+        assert np.abs(acc).max() > 2 ** 15
+    if case == DOUBLE_ROUNDING:
+        assert acc[0, 0, 0, 3] == -72 and tflite_oracle(case, arrays)[0, 0, 0, 3] == -15  # not round(-14.4)
     expected = litert_run(case_model(case, arrays), arrays["data"], reference_kernels=True)
     actual = tflite_oracle(case, arrays)
     assert actual.shape == expected.shape and actual.dtype == expected.dtype
@@ -90,17 +93,3 @@ def test_a_case_without_output_is_refused():
     with pytest.raises(ValueError, match="no output"):
         QuantizedDepthwise(height=1, width=1, padding="VALID")
 
-
-@pytest.mark.skipif(MISSING is not None, reason=f"LiteRT or the tflite schema: {MISSING}")
-def test_litert_optimized_kernels_round_once_where_the_reference_kernels_round_twice():
-    """Why the oracle follows the reference kernels, not the optimized ones: they differ here."""
-    from reference.litert_reference import litert_run
-    from reference.tflite_model import case_model
-
-    arrays = quantized_arrays(DOUBLE_ROUNDING, 1)
-    model = case_model(DOUBLE_ROUNDING, arrays)
-    position = (0, 0, 0, 3)  # accumulator -72: -14.4
-    assert depthwise_accumulators(arrays["data"], arrays["weight"], (1, 1), (1, 1), (0, 0, 0, 0), 0)[position] == -72
-    assert litert_run(model, arrays["data"], reference_kernels=True)[position] == tflite_oracle(
-        DOUBLE_ROUNDING, arrays)[position] == -15
-    assert litert_run(model, arrays["data"], reference_kernels=False)[position] == -14
